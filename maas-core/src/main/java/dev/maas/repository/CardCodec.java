@@ -1,0 +1,148 @@
+package dev.maas.repository;
+
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import dev.maas.ModelCard;
+import dev.maas.ModelRef;
+import dev.maas.TensorSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Reads and writes {@code model-card.json}. Stateless and thread-safe. */
+final class CardCodec {
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    private CardCodec() {}
+
+    static String toJson(ModelCard card) {
+        JsonObject o = new JsonObject();
+        o.addProperty("name", card.name());
+        o.addProperty("version", card.version());
+        o.addProperty("task", card.task());
+        o.addProperty("engine", card.engine());
+        o.addProperty("format", card.format());
+        o.add("inputs", specs(card.inputs()));
+        o.add("outputs", specs(card.outputs()));
+        JsonArray tags = new JsonArray();
+        card.tags().forEach(tags::add);
+        o.add("tags", tags);
+        o.addProperty("owner", card.owner());
+        o.addProperty("description", card.description());
+        JsonObject metrics = new JsonObject();
+        card.metrics().forEach(metrics::addProperty);
+        o.add("metrics", metrics);
+        o.addProperty("createdAt", card.createdAt() == null ? null : card.createdAt().toString());
+        o.add("artifacts", strings(card.artifacts()));
+        o.addProperty(
+                "derivedFrom", card.derivedFrom() == null ? null : card.derivedFrom().toString());
+        o.add("properties", strings(card.properties()));
+        return GSON.toJson(o);
+    }
+
+    /**
+     * Parses a card.
+     *
+     * @throws IllegalArgumentException if the text is not a valid card
+     */
+    static ModelCard fromJson(String json) {
+        try {
+            JsonObject o = GSON.fromJson(json, JsonObject.class);
+            if (o == null) {
+                throw new IllegalArgumentException("empty model card");
+            }
+            ModelCard.Builder b =
+                    ModelCard.builder(o.get("name").getAsString())
+                            .version(o.get("version").getAsInt())
+                            .task(string(o, "task"))
+                            .engine(string(o, "engine"))
+                            .format(string(o, "format"))
+                            .inputs(specs(o.getAsJsonArray("inputs")))
+                            .outputs(specs(o.getAsJsonArray("outputs")))
+                            .owner(string(o, "owner"))
+                            .description(string(o, "description"))
+                            .artifacts(strings(o.getAsJsonObject("artifacts")))
+                            .properties(strings(o.getAsJsonObject("properties")));
+            for (JsonElement t : o.getAsJsonArray("tags")) {
+                b.tags(t.getAsString());
+            }
+            for (Map.Entry<String, JsonElement> m : o.getAsJsonObject("metrics").entrySet()) {
+                b.metric(m.getKey(), m.getValue().getAsDouble());
+            }
+            String created = string(o, "createdAt");
+            b.createdAt(created == null ? null : Instant.parse(created));
+            String derived = string(o, "derivedFrom");
+            b.derivedFrom(derived == null ? null : ModelRef.parse(derived));
+            return b.build();
+        } catch (JsonParseException
+                | NullPointerException
+                | ClassCastException
+                | IllegalStateException
+                | java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("malformed model card: " + e.getMessage(), e);
+        }
+    }
+
+    private static String string(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? null : e.getAsString();
+    }
+
+    private static JsonArray specs(List<TensorSpec> specs) {
+        JsonArray a = new JsonArray();
+        for (TensorSpec s : specs) {
+            JsonObject o = new JsonObject();
+            o.addProperty("name", s.name());
+            o.addProperty("dataType", s.dataType().name().toLowerCase(Locale.ROOT));
+            JsonArray shape = new JsonArray();
+            for (long d : s.shape().getShape()) {
+                shape.add(d);
+            }
+            o.add("shape", shape);
+            a.add(o);
+        }
+        return a;
+    }
+
+    private static List<TensorSpec> specs(JsonArray a) {
+        List<TensorSpec> out = new ArrayList<>();
+        for (JsonElement e : a) {
+            JsonObject o = e.getAsJsonObject();
+            JsonArray shape = o.getAsJsonArray("shape");
+            long[] dims = new long[shape.size()];
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = shape.get(i).getAsLong();
+            }
+            out.add(
+                    new TensorSpec(
+                            o.get("name").getAsString(),
+                            DataType.valueOf(
+                                    o.get("dataType").getAsString().toUpperCase(Locale.ROOT)),
+                            new Shape(dims)));
+        }
+        return out;
+    }
+
+    private static JsonObject strings(Map<String, String> map) {
+        JsonObject o = new JsonObject();
+        map.forEach(o::addProperty);
+        return o;
+    }
+
+    private static Map<String, String> strings(JsonObject o) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> e : o.entrySet()) {
+            map.put(e.getKey(), e.getValue().getAsString());
+        }
+        return map;
+    }
+}

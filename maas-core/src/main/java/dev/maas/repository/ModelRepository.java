@@ -1,0 +1,79 @@
+package dev.maas.repository;
+
+import dev.maas.ModelCard;
+import dev.maas.ModelPackage;
+import dev.maas.ModelRef;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stores published model versions and their aliases. Versions are integers assigned at publish and
+ * immutable once written; aliases point at versions and move atomically.
+ *
+ * <p>Implementations must be thread-safe, and safe for several processes sharing one store. {@link
+ * FileSystemModelRepository} is the embedded default; other stores (object storage, a database)
+ * implement this interface.
+ */
+public interface ModelRepository {
+    /**
+     * Publishes a new version: copies and checksums the files, assigns the next version and makes
+     * it visible atomically. A failure leaves the previous state intact.
+     *
+     * @return the card as stored, with version, publish time and checksums
+     * @throws dev.maas.RepositoryException if the files cannot be read or written
+     */
+    ModelCard publish(ModelPackage modelPackage);
+
+    /** Returns the names of all models that have at least one version, sorted. */
+    List<String> names();
+
+    /**
+     * Returns the cards of every version of {@code name}, oldest first.
+     *
+     * @throws dev.maas.ModelNotFoundException if no version exists
+     */
+    List<ModelCard> versions(String name);
+
+    /**
+     * Resolves a reference to the card of one version: a fixed version, the version an alias points
+     * at, or the latest.
+     *
+     * @throws dev.maas.ModelNotFoundException naming what exists when nothing matches
+     */
+    ModelCard resolve(ModelRef ref);
+
+    /** Returns the aliases of {@code name} and the versions they point at. */
+    Map<String, Integer> aliases(String name);
+
+    /**
+     * Points {@code alias} of {@code name} at {@code version}, atomically.
+     *
+     * @throws dev.maas.ModelNotFoundException if the version does not exist
+     */
+    void setAlias(String name, String alias, int version);
+
+    /**
+     * Removes an alias.
+     *
+     * @return whether it existed
+     */
+    boolean removeAlias(String name, String alias);
+
+    /**
+     * Deletes one version.
+     *
+     * @throws IllegalStateException if an alias points at it (the message names the aliases)
+     * @throws dev.maas.ModelNotFoundException if it does not exist
+     */
+    void delete(String name, int version);
+
+    /**
+     * Returns a local folder holding the artifact files of {@code card}, each checked against the
+     * SHA-256 recorded in the card.
+     *
+     * @throws dev.maas.ChecksumMismatchException naming the first file that does not match
+     * @throws dev.maas.MalformedModelException if a file is missing
+     */
+    Path verifiedArtifacts(ModelCard card);
+}
