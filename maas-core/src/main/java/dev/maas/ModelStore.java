@@ -190,9 +190,11 @@ final class ModelStore implements AutoCloseable {
                 size());
     }
 
-    /** Returns the number of cached models, loads in progress included. */
+    /** Returns the number of models loaded and cached now (loads in progress not counted). */
     long size() {
-        return cache.synchronous().estimatedSize();
+        return cache.asMap().values().stream()
+                .filter(f -> f.isDone() && !f.isCompletedExceptionally())
+                .count();
     }
 
     /** Returns the versions cached now, loads in progress included. */

@@ -15,7 +15,7 @@ import java.time.Duration;
  * @param evictions models the cache removed to respect its weight bound or idle expiry; explicit
  *     removals (a deleted version, a closed service) are not counted
  * @param totalLoadTime time spent in loads, successful or not
- * @param loaded models in the cache now, loads in progress included
+ * @param loaded models loaded and cached now (loads in progress are not counted)
  */
 public record StoreStats(
         long hits,
