@@ -275,6 +275,11 @@ public final class ModelService implements AutoCloseable {
         return engines.backends().stream().map(EngineBackend::engine).toList();
     }
 
+    /** Runs the model cache's pending maintenance (idle expiry) now; tests use a fake ticker. */
+    void cleanUpStore() {
+        store.cleanUp();
+    }
+
     ModelRuntime acquire(ModelRef ref) {
         checkOpen();
         ModelCard card = resolve(ref);
