@@ -334,7 +334,9 @@ class TensorFlowBackendTest {
             call.run();
         }
 
-        assertThat(NdResources.count(system)).isEqualTo(before);
+        // Models of earlier tests may still be closing in the background, so the count may
+        // drop; a leak would add at least one resource per call.
+        assertThat(NdResources.count(system)).isLessThanOrEqualTo(before);
     }
 
     private static float max(float[] values) {
