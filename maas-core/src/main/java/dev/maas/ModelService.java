@@ -2,6 +2,7 @@ package dev.maas;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.maas.repository.FileSystemModelRepository;
 import dev.maas.repository.ModelRepository;
 import dev.maas.spi.EngineBackend;
@@ -11,10 +12,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,18 +64,23 @@ public final class ModelService implements AutoCloseable {
         this.predictorsPerModel = b.predictorsPerModel;
         AtomicInteger n = new AtomicInteger();
         this.loadExecutor =
-                Executors.newCachedThreadPool(
-                        r -> {
-                            Thread t = new Thread(r, "maas-loader-" + n.incrementAndGet());
-                            t.setDaemon(true);
-                            return t;
-                        });
-        this.store = new ModelStore(b.maxCacheBytes, b.expireAfterIdle, loadExecutor, this::load);
+                b.executor != null
+                        ? null
+                        : Executors.newCachedThreadPool(
+                                r -> {
+                                    Thread t = new Thread(r, "maas-loader-" + n.incrementAndGet());
+                                    t.setDaemon(true);
+                                    return t;
+                                });
+        Executor executor = b.executor != null ? b.executor : loadExecutor;
+        this.store =
+                new ModelStore(b.maxCacheBytes, b.expireAfterIdle, executor, b.ticker, this::load);
         this.resolved =
                 Caffeine.newBuilder()
                         .maximumSize(10_000)
                         .refreshAfterWrite(b.resolveRefresh)
-                        .executor(loadExecutor)
+                        .executor(executor)
+                        .ticker(b.ticker)
                         .build(repository::resolve);
     }
 
@@ -188,17 +196,57 @@ public final class ModelService implements AutoCloseable {
         return endpoint(ModelRef.parse(ref));
     }
 
+    /**
+     * Runs {@code fn} on the loaded model that {@code ref} resolves to now, viewed as {@code type}
+     * (see {@link LoadedModel#unwrap(Class)}), and returns its result. This is how modules that
+     * serve models through an API of their own (such as {@code dev.maas.recommend.Recommender}) use
+     * the store: the reference is resolved at call time (aliases are followed as they move), the
+     * model is loaded once and cached like any other, and it is held for the duration of {@code
+     * fn}, so it is never closed under the call even if it is evicted or replaced meanwhile.
+     *
+     * <p>{@code fn} must not keep the model, or anything it owns, after it returns. Thread-safe;
+     * {@code fn} may run concurrently on several threads.
+     *
+     * @return what {@code fn} returns
+     * @throws ModelNotFoundException if the reference resolves to nothing
+     * @throws MalformedModelException if the model cannot be loaded
+     * @throws EngineUnavailableException if no backend on the class path can load it
+     * @throws IllegalArgumentException if the model is not a {@code type} (the message names the
+     *     model's task, engine and format)
+     * @throws IllegalStateException if the service is closed
+     */
+    public <T, R> R apply(ModelRef ref, Class<T> type, Function<? super T, ? extends R> fn) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(fn, "fn");
+        ModelRuntime runtime = acquire(Objects.requireNonNull(ref, "ref"));
+        try {
+            LoadedModel model = runtime.model();
+            T view =
+                    model.unwrap(type)
+                            .orElseThrow(
+                                    () -> {
+                                        ModelCard c = model.card();
+                                        return new IllegalArgumentException(
+                                                "model "
+                                                        + c.ref()
+                                                        + " (task "
+                                                        + c.task()
+                                                        + ", engine "
+                                                        + c.engine()
+                                                        + ", format "
+                                                        + c.format()
+                                                        + ") is not a "
+                                                        + type.getName());
+                                    });
+            return fn.apply(view);
+        } finally {
+            runtime.release();
+        }
+    }
+
     /** Returns the model cache's statistics. */
     public StoreStats storeStats() {
-        var s = store.stats();
-        return new StoreStats(
-                s.hitCount(),
-                s.missCount(),
-                s.loadSuccessCount(),
-                s.loadFailureCount(),
-                s.evictionCount(),
-                Duration.ofNanos(s.totalLoadTime()),
-                store.size());
+        return store.stats();
     }
 
     /** Returns the engines found on the class path. */
@@ -238,7 +286,9 @@ public final class ModelService implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             store.close();
-            loadExecutor.shutdown();
+            if (loadExecutor != null) {
+                loadExecutor.shutdown();
+            }
         }
     }
 
@@ -252,6 +302,8 @@ public final class ModelService implements AutoCloseable {
         private Duration expireAfterIdle;
         private Duration resolveRefresh = Duration.ofSeconds(1);
         private int predictorsPerModel = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private Ticker ticker = Ticker.systemTicker();
+        private Executor executor;
 
         private Builder() {}
 
@@ -322,6 +374,25 @@ public final class ModelService implements AutoCloseable {
                 throw new IllegalArgumentException("predictorsPerModel must be > 0, was " + n);
             }
             this.predictorsPerModel = n;
+            return this;
+        }
+
+        /**
+         * Sets the time source of idle expiry and resolve refresh; tests pass a fake one instead of
+         * sleeping. Default the system ticker.
+         */
+        Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Runs model loads and cache maintenance (eviction, expiry, removal) on {@code executor}
+         * instead of an owned thread pool; tests pass {@code Runnable::run} so that all of it
+         * happens on the calling thread, in order. The service does not shut it down.
+         */
+        Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
