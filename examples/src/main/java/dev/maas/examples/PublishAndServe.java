@@ -36,19 +36,38 @@ public final class PublishAndServe {
     /** Runs the example; the first argument, if any, is the repository folder. */
     public static void main(String[] args) throws Exception {
         Path root = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("maas-example");
-        for (String line : run(root, 4, 250)) {
-            System.out.println(line);
-        }
+        Report report = run(root, 4, 250);
+        System.out.println("published " + report.card().ref() + " to " + root);
+        System.out.printf(
+                "served %d predictions from 4 threads: p50 %.1f us, p99 %.1f us%n",
+                report.latenciesNanos().length,
+                percentile(report.latenciesNanos(), 0.50) / 1e3,
+                percentile(report.latenciesNanos(), 0.99) / 1e3);
+        System.out.println(
+                "prediction for two all-ones sessions: "
+                        + Arrays.toString(report.onesPrediction()));
+    }
+
+    /**
+     * What {@link #run} did.
+     *
+     * @param card the published card
+     * @param latenciesNanos every call's latency, sorted
+     * @param onesPrediction the model's output for two all-ones inputs
+     */
+    public record Report(ModelCard card, long[] latenciesNanos, float[] onesPrediction) {}
+
+    static double percentile(long[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) (sorted.length * p))];
     }
 
     /**
      * Publishes a model into {@code root} and serves {@code callsPerThread} predictions from each
      * of {@code threads} threads.
      *
-     * @return the report lines
+     * @return what was published and measured
      */
-    public static List<String> run(Path root, int threads, int callsPerThread) throws Exception {
-        List<String> report = new ArrayList<>();
+    public static Report run(Path root, int threads, int callsPerThread) throws Exception {
         Path artifact = Files.createTempDirectory("watch-time");
         buildModel(artifact);
         try (ModelService maas = ModelService.builder().root(root).build()) {
@@ -65,16 +84,19 @@ public final class PublishAndServe {
                                                             DataType.FLOAT32,
                                                             -1,
                                                             WatchTimeBlockFactory.FEATURES))
-                                            .outputs(TensorSpec.of("minutes", DataType.FLOAT32, -1, 1))
+                                            .outputs(
+                                                    TensorSpec.of(
+                                                            "minutes", DataType.FLOAT32, -1, 1))
                                             .owner("personalisation")
-                                            .description("Predicts minutes watched from 8 session features")
+                                            .description(
+                                                    "Predicts minutes watched from 8 session"
+                                                            + " features")
                                             .tags("example", "regression")
                                             .property(
                                                     "blockFactory",
                                                     WatchTimeBlockFactory.class.getName())
                                             .build(),
                                     artifact));
-            report.add("published " + card.ref() + " with files " + card.artifacts().keySet());
             maas.setAlias("watch-time", "production", card.version());
             Endpoint endpoint = maas.endpoint("watch-time@production");
 
@@ -93,25 +115,15 @@ public final class PublishAndServe {
             }
             pool.shutdown();
             Arrays.sort(latencies);
-            report.add(
-                    String.format(
-                            "served %d predictions from %d threads: p50 %.1f us, p99 %.1f us",
-                            latencies.length,
-                            threads,
-                            latencies[latencies.length / 2] / 1e3,
-                            latencies[(int) (latencies.length * 0.99)] / 1e3));
             try (NDManager manager = NDManager.newBaseManager()) {
                 NDList out =
                         endpoint.predict(
                                 new NDList(
                                         manager.ones(
                                                 new Shape(2, WatchTimeBlockFactory.FEATURES))));
-                report.add(
-                        "prediction for two all-ones sessions: "
-                                + Arrays.toString(out.singletonOrThrow().toFloatArray()));
+                return new Report(card, latencies, out.singletonOrThrow().toFloatArray());
             }
         }
-        return report;
     }
 
     private static long[] serve(Endpoint endpoint, int seed, int calls) {
@@ -138,7 +150,8 @@ public final class PublishAndServe {
         try (Model model = Model.newInstance("watch-time", "PyTorch");
                 NDManager manager = NDManager.newBaseManager("PyTorch")) {
             model.setBlock(WatchTimeBlockFactory.create());
-            model.getBlock().setInitializer(new NormalInitializer(0.1f), ai.djl.nn.Parameter.Type.WEIGHT);
+            model.getBlock()
+                    .setInitializer(new NormalInitializer(0.1f), ai.djl.nn.Parameter.Type.WEIGHT);
             model.getBlock()
                     .initialize(
                             manager,

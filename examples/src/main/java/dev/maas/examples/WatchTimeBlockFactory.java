@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * Builds the architecture of the example's watch-time model: 8 features, one hidden layer of 16
- * ReLU units, one output. The repository stores only the weights; the card names this class so
- * that any process with it on the class path can load the model.
+ * ReLU units, one output. The repository stores only the weights; the card names this class so that
+ * any process with it on the class path can load the model.
  */
 public final class WatchTimeBlockFactory implements BlockFactory {
     private static final long serialVersionUID = 1L;
