@@ -143,6 +143,10 @@ final class ModelStore implements AutoCloseable {
             try {
                 runtime = future.get();
             } catch (ExecutionException | CompletionException e) {
+                // Caffeine drops a failed load in a completion callback that may not have run
+                // yet; without this, a call made right after the failure could be handed the same
+                // failure instead of trying again.
+                cache.asMap().remove(key, future);
                 throw unwrap(key, e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
