@@ -89,6 +89,7 @@ final class ModelRuntime {
         Signatures.checkInputs(card, input);
         NDManager caller = input.get(0).getManager();
         Predictor<NDList, NDList> predictor = borrow();
+        NDList result;
         // Eager engines (PyTorch running a DJL block) attach every intermediate result to the
         // manager of the first input, which is the caller's: the scope closes all arrays made
         // during the call except the outputs handed over.
@@ -104,14 +105,18 @@ final class ModelRuntime {
                 engineInput.add(converted);
             }
             NDList output = predictor.predict(engineInput);
-            NDList result = Signatures.handOver(output, caller);
+            result = Signatures.handOver(output, caller);
             NDScope.unregister(result);
-            return result;
         } catch (TranslateException | RuntimeException e) {
             throw Signatures.engineFailure(card, e);
         } finally {
             idle.offer(predictor);
         }
+        // Outputs belong to the caller's own scope, if it has one open, like any array it makes.
+        for (NDArray out : result) {
+            NDScope.register(out);
+        }
+        return result;
     }
 
     /** Runs {@code translator.prepare} once per translator for this model. */

@@ -4,6 +4,7 @@ import static dev.maas.testing.FloatAssertions.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.Device;
 import dev.maas.EngineOptions;
 import dev.maas.EngineUnavailableException;
 import dev.maas.MalformedModelException;
@@ -102,6 +103,26 @@ class OnnxRuntimeLoadErrorsTest {
                 .hasMessageContaining("torch-model:1 needs engine PyTorch")
                 .hasMessageContaining("dev.maas:maas-engine-pytorch")
                 .hasMessageContaining("OnnxRuntime [onnx]");
+        assertServes();
+    }
+
+    @Test
+    void gpuDeviceWithCpuNatives_isUnavailableAndSaysWhy() {
+        try (ModelService onGpu =
+                ModelService.builder()
+                        .root(tmp.resolve("repo"))
+                        .engineOptions(EngineOptions.defaults().withDevice(Device.gpu(0)))
+                        .build()) {
+            assertThatThrownBy(
+                            () ->
+                                    onGpu.endpoint("good")
+                                            .predict(
+                                                    new float[][] {{1, 2, 3}},
+                                                    new MatrixTranslator()))
+                    .isInstanceOf(EngineUnavailableException.class)
+                    .hasMessageContaining("model good:1 (onnx) should run on gpu(0)")
+                    .hasMessageContaining("engine OnnxRuntime sees 0 GPUs");
+        }
         assertServes();
     }
 

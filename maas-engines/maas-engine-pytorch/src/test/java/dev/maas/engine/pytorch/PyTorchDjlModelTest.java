@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.maas.Endpoint;
@@ -179,6 +180,25 @@ class PyTorchDjlModelTest {
                     .as("engine's system manager")
                     .isEqualTo(engineBefore);
             assertThat(callerBefore).as("only the input array").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void predict_outputsBelongToTheCallersScope() {
+        try (NDManager call = manager.newSubManager()) {
+            NDArray x = call.create(ReferenceMath.uniform(new Random(12), 2, IN, 1f));
+            NDArray kept;
+            NDArray scoped;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                kept = maas.endpoint("mlp").predict(new NDList(x)).singletonOrThrow();
+                scoped = maas.endpoint("mlp").predict(new NDList(x)).singletonOrThrow();
+                NDScope.unregister(kept);
+            }
+
+            assertThat(scoped.isReleased()).as("output left in the caller's scope").isTrue();
+            assertThat(kept.isReleased()).as("output taken out of the scope").isFalse();
+            assertThat(x.isReleased()).as("input").isFalse();
         }
     }
 
