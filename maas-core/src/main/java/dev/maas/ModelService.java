@@ -156,7 +156,11 @@ public final class ModelService implements AutoCloseable {
         }
     }
 
-    /** Returns the aliases of {@code name} and their versions. */
+    /**
+     * Returns the aliases of {@code name} and their versions.
+     *
+     * @throws ModelNotFoundException if the model has no version
+     */
     public Map<String, Integer> aliases(String name) {
         return repository.aliases(name);
     }
@@ -183,6 +187,7 @@ public final class ModelService implements AutoCloseable {
      * Removes an alias.
      *
      * @return whether it existed
+     * @throws ModelNotFoundException if the model has no version
      */
     public boolean removeAlias(String name, String alias) {
         boolean removed = repository.removeAlias(name, alias);
