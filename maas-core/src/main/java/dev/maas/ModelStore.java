@@ -284,11 +284,6 @@ final class ModelStore implements AutoCloseable {
         return admitted.values().stream().mapToLong(a -> a.weight).sum();
     }
 
-    /** Returns the versions cached now, loads in progress included. */
-    List<ModelRef> keys() {
-        return List.copyOf(cache.asMap().keySet());
-    }
-
     /** Runs pending maintenance (evictions, expiry) now. */
     void cleanUp() {
         cache.synchronous().cleanUp();
