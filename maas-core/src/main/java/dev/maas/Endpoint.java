@@ -13,7 +13,9 @@ import ai.djl.translate.Translator;
  *
  * <p><b>Ownership of arrays.</b> Inputs are only read. Outputs are attached to the {@link
  * ai.djl.ndarray.NDManager} of the first input array (copied into its engine if the model runs on
- * another one), so closing that manager frees them.
+ * another one), so closing that manager frees them; when the calling thread has an {@link
+ * ai.djl.ndarray.NDScope} open, they also belong to it, like any array made inside it. Every other
+ * array a call makes (an eager engine's intermediate results) is closed before the call returns.
  */
 public interface Endpoint {
     /** Returns the reference this endpoint serves. */

@@ -2,6 +2,7 @@ package dev.maas;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.maas.repository.FileSystemModelRepository;
 import dev.maas.repository.ModelRepository;
 import dev.maas.spi.EngineBackend;
@@ -11,10 +12,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,27 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: one instance is meant to be shared by the whole application. Closing it releases
  * every loaded model once the calls in flight have finished; it is safe to close more than once.
+ *
+ * <h2>Loaded models</h2>
+ *
+ * Models are loaded on first use and cached by exact version. Concurrent first calls for one
+ * version share a single load. The cache is bounded by {@link Builder#maxCacheBytes(long)}: when a
+ * load completes and the models held would weigh more, the least recently used <em>other</em>
+ * models are evicted until the new one fits. The model just loaded is never the one evicted: its
+ * load is paid and a call is waiting for it. (This deliberately differs from Caffeine's W-TinyLFU
+ * eviction, whose admission filter refuses a newcomer used no more often than the models already
+ * cached; with a few heavy models that meant loading a new model several times before it was kept.)
+ * A model heavier than the whole bound cannot be kept and its calls fail with a {@link
+ * MaasException} saying so. With {@link Builder#expireAfterIdle(Duration)}, a model not called for
+ * that long is unloaded. An evicted, expired or deleted model is closed only after the calls that
+ * hold it have finished, never under a running call. {@link #storeStats()} counts all of this.
+ *
+ * <p>A model's weight is what its backend reports as {@link LoadedModel#sizeBytes()}; the DJL-based
+ * backends report the bytes of the version's files. Parameters dominate those files and occupy
+ * about as many bytes once loaded (float weights are stored as raw arrays), so file bytes are a
+ * fair, cheap and engine-independent estimate, known without poking into engine internals. Not
+ * counted: each predictor's working memory, which depends on input sizes, and engine-wide memory
+ * (native libraries, thread pools); leave headroom for them.
  */
 public final class ModelService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelService.class);
@@ -61,18 +85,23 @@ public final class ModelService implements AutoCloseable {
         this.predictorsPerModel = b.predictorsPerModel;
         AtomicInteger n = new AtomicInteger();
         this.loadExecutor =
-                Executors.newCachedThreadPool(
-                        r -> {
-                            Thread t = new Thread(r, "maas-loader-" + n.incrementAndGet());
-                            t.setDaemon(true);
-                            return t;
-                        });
-        this.store = new ModelStore(b.maxCacheBytes, b.expireAfterIdle, loadExecutor, this::load);
+                b.executor != null
+                        ? null
+                        : Executors.newCachedThreadPool(
+                                r -> {
+                                    Thread t = new Thread(r, "maas-loader-" + n.incrementAndGet());
+                                    t.setDaemon(true);
+                                    return t;
+                                });
+        Executor executor = b.executor != null ? b.executor : loadExecutor;
+        this.store =
+                new ModelStore(b.maxCacheBytes, b.expireAfterIdle, executor, b.ticker, this::load);
         this.resolved =
                 Caffeine.newBuilder()
                         .maximumSize(10_000)
                         .refreshAfterWrite(b.resolveRefresh)
-                        .executor(loadExecutor)
+                        .executor(executor)
+                        .ticker(b.ticker)
                         .build(repository::resolve);
     }
 
@@ -127,7 +156,11 @@ public final class ModelService implements AutoCloseable {
         }
     }
 
-    /** Returns the aliases of {@code name} and their versions. */
+    /**
+     * Returns the aliases of {@code name} and their versions.
+     *
+     * @throws ModelNotFoundException if the model has no version
+     */
     public Map<String, Integer> aliases(String name) {
         return repository.aliases(name);
     }
@@ -154,6 +187,7 @@ public final class ModelService implements AutoCloseable {
      * Removes an alias.
      *
      * @return whether it existed
+     * @throws ModelNotFoundException if the model has no version
      */
     public boolean removeAlias(String name, String alias) {
         boolean removed = repository.removeAlias(name, alias);
@@ -188,22 +222,67 @@ public final class ModelService implements AutoCloseable {
         return endpoint(ModelRef.parse(ref));
     }
 
+    /**
+     * Runs {@code fn} on the loaded model that {@code ref} resolves to now, viewed as {@code type}
+     * (see {@link LoadedModel#unwrap(Class)}), and returns its result. This is how modules that
+     * serve models through an API of their own (such as {@code dev.maas.recommend.Recommender}) use
+     * the store: the reference is resolved at call time (aliases are followed as they move), the
+     * model is loaded once and cached like any other, and it is held for the duration of {@code
+     * fn}, so it is never closed under the call even if it is evicted or replaced meanwhile.
+     *
+     * <p>{@code fn} must not keep the model, or anything it owns, after it returns. Thread-safe;
+     * {@code fn} may run concurrently on several threads.
+     *
+     * @return what {@code fn} returns
+     * @throws ModelNotFoundException if the reference resolves to nothing
+     * @throws MalformedModelException if the model cannot be loaded
+     * @throws EngineUnavailableException if no backend on the class path can load it
+     * @throws IllegalArgumentException if the model is not a {@code type} (the message names the
+     *     model's task, engine and format)
+     * @throws IllegalStateException if the service is closed
+     */
+    public <T, R> R apply(ModelRef ref, Class<T> type, Function<? super T, ? extends R> fn) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(fn, "fn");
+        ModelRuntime runtime = acquire(Objects.requireNonNull(ref, "ref"));
+        try {
+            LoadedModel model = runtime.model();
+            T view =
+                    model.unwrap(type)
+                            .orElseThrow(
+                                    () -> {
+                                        ModelCard c = model.card();
+                                        return new IllegalArgumentException(
+                                                "model "
+                                                        + c.ref()
+                                                        + " (task "
+                                                        + c.task()
+                                                        + ", engine "
+                                                        + c.engine()
+                                                        + ", format "
+                                                        + c.format()
+                                                        + ") is not a "
+                                                        + type.getName());
+                                    });
+            return fn.apply(view);
+        } finally {
+            runtime.release();
+        }
+    }
+
     /** Returns the model cache's statistics. */
     public StoreStats storeStats() {
-        var s = store.stats();
-        return new StoreStats(
-                s.hitCount(),
-                s.missCount(),
-                s.loadSuccessCount(),
-                s.loadFailureCount(),
-                s.evictionCount(),
-                Duration.ofNanos(s.totalLoadTime()),
-                store.size());
+        return store.stats();
     }
 
     /** Returns the engines found on the class path. */
     public List<String> engines() {
         return engines.backends().stream().map(EngineBackend::engine).toList();
+    }
+
+    /** Runs the model cache's pending maintenance (idle expiry) now; tests use a fake ticker. */
+    void cleanUpStore() {
+        store.cleanUp();
     }
 
     ModelRuntime acquire(ModelRef ref) {
@@ -238,7 +317,9 @@ public final class ModelService implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             store.close();
-            loadExecutor.shutdown();
+            if (loadExecutor != null) {
+                loadExecutor.shutdown();
+            }
         }
     }
 
@@ -252,6 +333,8 @@ public final class ModelService implements AutoCloseable {
         private Duration expireAfterIdle;
         private Duration resolveRefresh = Duration.ofSeconds(1);
         private int predictorsPerModel = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private Ticker ticker = Ticker.systemTicker();
+        private Executor executor;
 
         private Builder() {}
 
@@ -282,7 +365,8 @@ public final class ModelService implements AutoCloseable {
         }
 
         /**
-         * Bounds the loaded models' total weight (their artifact bytes); default 4 GiB.
+         * Bounds the loaded models' total weight (see "Loaded models" in {@link ModelService});
+         * default 4 GiB. Least recently used models are evicted to respect it.
          *
          * @throws IllegalArgumentException if not positive
          */
@@ -322,6 +406,25 @@ public final class ModelService implements AutoCloseable {
                 throw new IllegalArgumentException("predictorsPerModel must be > 0, was " + n);
             }
             this.predictorsPerModel = n;
+            return this;
+        }
+
+        /**
+         * Sets the time source of idle expiry and resolve refresh; tests pass a fake one instead of
+         * sleeping. Default the system ticker.
+         */
+        Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Runs model loads and cache maintenance (eviction, expiry, removal) on {@code executor}
+         * instead of an owned thread pool; tests pass {@code Runnable::run} so that all of it
+         * happens on the calling thread, in order. The service does not shut it down.
+         */
+        Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
