@@ -24,13 +24,30 @@ final class ModelStore implements AutoCloseable {
 
     private final AsyncCache<ModelRef, ModelRuntime> cache;
     private final Function<ModelRef, ModelRuntime> loader;
+    private final java.util.function.BiConsumer<ModelRef, RemovalCause> removalListener;
+    /** Hits of {@link #acquireIfPresent}, which bypasses the cache's own statistics. */
+    private final java.util.concurrent.atomic.LongAdder quickHits =
+            new java.util.concurrent.atomic.LongAdder();
 
     ModelStore(
             long maxWeightBytes,
             Duration expireAfterIdle,
             Executor executor,
             Function<ModelRef, ModelRuntime> loader) {
+        this(maxWeightBytes, expireAfterIdle, executor, loader, (k, c) -> {});
+    }
+
+    /**
+     * @param removalListener told of every model that leaves the cache, with the cause
+     */
+    ModelStore(
+            long maxWeightBytes,
+            Duration expireAfterIdle,
+            Executor executor,
+            Function<ModelRef, ModelRuntime> loader,
+            java.util.function.BiConsumer<ModelRef, RemovalCause> removalListener) {
         this.loader = loader;
+        this.removalListener = removalListener;
         // Weights in KiB: Caffeine weights are ints, models can exceed 2 GiB.
         Caffeine<ModelRef, ModelRuntime> b =
                 Caffeine.newBuilder()
@@ -80,16 +97,42 @@ final class ModelStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Returns the runtime of exactly version {@code key} with a reference taken if it is loaded
+     * now, else null (nothing is loaded); the caller must release what it gets.
+     */
+    ModelRuntime acquireIfPresent(ModelRef key) {
+        // asMap().get does not count in the cache statistics (a lookup, not a use).
+        java.util.concurrent.CompletableFuture<ModelRuntime> f = cache.asMap().get(key);
+        if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+            return null;
+        }
+        ModelRuntime runtime = f.getNow(null);
+        if (runtime != null && runtime.retain()) {
+            quickHits.increment();
+            return runtime;
+        }
+        return null;
+    }
+
     private void onRemoval(ModelRef key, ModelRuntime runtime, RemovalCause cause) {
         if (runtime != null) {
             LOG.debug("releasing {} ({})", key, cause);
-            runtime.release();
+            try {
+                removalListener.accept(key, cause);
+            } finally {
+                runtime.release();
+            }
         }
     }
 
     /** Returns the cache's statistics. */
     com.github.benmanes.caffeine.cache.stats.CacheStats stats() {
-        return cache.synchronous().stats();
+        return cache.synchronous()
+                .stats()
+                .plus(
+                        com.github.benmanes.caffeine.cache.stats.CacheStats.of(
+                                quickHits.sum(), 0, 0, 0, 0, 0, 0));
     }
 
     /** Returns the number of cached models. */
