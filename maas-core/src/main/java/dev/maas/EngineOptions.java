@@ -17,13 +17,16 @@ import java.util.TreeMap;
  * @param options engine settings, by key
  */
 public record EngineOptions(Device device, Map<String, String> options) {
-    /** Threads used between operators (PyTorch {@code interop}, ONNX inter-op). */
+    /** Threads used between operators (PyTorch {@code interop}, ONNX and TensorFlow inter-op). */
     public static final String INTER_OP_THREADS = "interOpThreads";
 
     /** Threads used inside one operator. */
     public static final String INTRA_OP_THREADS = "intraOpThreads";
 
-    /** Whether PyTorch's JIT graph optimizer runs ({@code true}/{@code false}). */
+    /**
+     * Whether the engine's graph optimizer runs ({@code true}/{@code false}): PyTorch's JIT
+     * optimizer, TensorFlow's Grappler.
+     */
     public static final String GRAPH_OPTIMIZER = "graphOptimizer";
 
     /** Copies the options. */

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,6 +187,54 @@ public final class ModelService implements AutoCloseable {
     /** Returns an endpoint for {@code ref} in text form, see {@link ModelRef#parse(String)}. */
     public Endpoint endpoint(String ref) {
         return endpoint(ModelRef.parse(ref));
+    }
+
+    /**
+     * Runs {@code fn} on the loaded model that {@code ref} resolves to now, viewed as {@code type}
+     * (see {@link LoadedModel#unwrap(Class)}), and returns its result. This is how modules that
+     * serve models through an API of their own (such as {@code dev.maas.recommend.Recommender}) use
+     * the store: the reference is resolved at call time (aliases are followed as they move), the
+     * model is loaded once and cached like any other, and it is held for the duration of {@code
+     * fn}, so it is never closed under the call even if it is evicted or replaced meanwhile.
+     *
+     * <p>{@code fn} must not keep the model, or anything it owns, after it returns. Thread-safe;
+     * {@code fn} may run concurrently on several threads.
+     *
+     * @return what {@code fn} returns
+     * @throws ModelNotFoundException if the reference resolves to nothing
+     * @throws MalformedModelException if the model cannot be loaded
+     * @throws EngineUnavailableException if no backend on the class path can load it
+     * @throws IllegalArgumentException if the model is not a {@code type} (the message names the
+     *     model's task, engine and format)
+     * @throws IllegalStateException if the service is closed
+     */
+    public <T, R> R apply(ModelRef ref, Class<T> type, Function<? super T, ? extends R> fn) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(fn, "fn");
+        ModelRuntime runtime = acquire(Objects.requireNonNull(ref, "ref"));
+        try {
+            LoadedModel model = runtime.model();
+            T view =
+                    model.unwrap(type)
+                            .orElseThrow(
+                                    () -> {
+                                        ModelCard c = model.card();
+                                        return new IllegalArgumentException(
+                                                "model "
+                                                        + c.ref()
+                                                        + " (task "
+                                                        + c.task()
+                                                        + ", engine "
+                                                        + c.engine()
+                                                        + ", format "
+                                                        + c.format()
+                                                        + ") is not a "
+                                                        + type.getName());
+                                    });
+            return fn.apply(view);
+        } finally {
+            runtime.release();
+        }
     }
 
     /** Returns the model cache's statistics. */
