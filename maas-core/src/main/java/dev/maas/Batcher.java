@@ -177,8 +177,8 @@ final class Batcher {
     }
 
     /**
-     * Stops the workers once the queue is empty; the model is closed after the last one exits.
-     * Safe to call more than once.
+     * Stops the workers once the queue is empty; the model is closed after the last one exits. Safe
+     * to call more than once.
      */
     void shutdown() {
         boolean now;
@@ -280,7 +280,7 @@ final class Batcher {
                 return;
             }
             try {
-                run(predictor, scratch, List.of(input.get()));
+                run(predictor, scratch, List.of(input.get()), false);
             } catch (Exception e) {
                 LOG.warn(
                         "{}: warm-up with a batch of {} zeros failed, skipping warm-up: {}",
@@ -350,7 +350,7 @@ final class Batcher {
         }
         List<List<Tensors.Tensor>> outputs;
         try {
-            outputs = run(predictor, scratch, inputs(calls));
+            outputs = run(predictor, scratch, inputs(calls), true);
         } catch (Tensors.SplitException e) {
             stopBatching(e);
             runEach(predictor, scratch, calls);
@@ -360,7 +360,11 @@ final class Batcher {
                 fail(calls.get(0), failure(e));
                 return;
             }
-            LOG.debug("{}: batch of {} calls failed, running them one by one", card.ref(), calls.size(), e);
+            LOG.debug(
+                    "{}: batch of {} calls failed, running them one by one",
+                    card.ref(),
+                    calls.size(),
+                    e);
             runEach(predictor, scratch, calls);
             return;
         }
@@ -376,7 +380,7 @@ final class Batcher {
                 continue;
             }
             try {
-                deliver(c, run(predictor, scratch, List.of(c.input())).get(0));
+                deliver(c, run(predictor, scratch, List.of(c.input()), true).get(0));
             } catch (Exception | Error e) {
                 fail(c, failure(e));
             }
@@ -393,10 +397,14 @@ final class Batcher {
 
     /**
      * Runs one batch in a sub-manager of the model's manager, closed before returning; the outputs
-     * are copied out first.
+     * are copied out first. {@code record}: whether the batch counts in the metrics (warm-up does
+     * not).
      */
     private List<List<Tensors.Tensor>> run(
-            Predictor<NDList, NDList> predictor, Tensors.Scratch scratch, List<Tensors.Input> in)
+            Predictor<NDList, NDList> predictor,
+            Tensors.Scratch scratch,
+            List<Tensors.Input> in,
+            boolean record)
             throws Exception {
         long start = ticker.read();
         int rows = 0;
@@ -408,7 +416,9 @@ final class Batcher {
             NDList output = predictor.predict(input);
             return Tensors.split(card, output, in);
         } finally {
-            metrics.batch(rows, ticker.read() - start);
+            if (record) {
+                metrics.batch(rows, ticker.read() - start);
+            }
         }
     }
 

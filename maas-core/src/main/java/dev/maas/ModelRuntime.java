@@ -122,8 +122,8 @@ final class ModelRuntime {
     }
 
     /**
-     * Starts the workers and waits until they are warmed up, when warm-up is on and the card has
-     * an input signature; otherwise does nothing (workers then start with the first call).
+     * Starts the workers and waits until they are warmed up, when warm-up is on and the card has an
+     * input signature; otherwise does nothing (workers then start with the first call).
      */
     void warmUp() {
         if (config.warmUp() && !card.inputs().isEmpty()) {
@@ -132,8 +132,8 @@ final class ModelRuntime {
     }
 
     /**
-     * Queues a call; the caller's reference on this runtime passes to the call and is released
-     * when the call ends. On an exception, the reference stays with the caller.
+     * Queues a call; the caller's reference on this runtime passes to the call and is released when
+     * the call ends. On an exception, the reference stays with the caller.
      *
      * @throws OverloadedException if the queue is full
      */

@@ -25,6 +25,7 @@ final class ModelStore implements AutoCloseable {
     private final AsyncCache<ModelRef, ModelRuntime> cache;
     private final Function<ModelRef, ModelRuntime> loader;
     private final java.util.function.BiConsumer<ModelRef, RemovalCause> removalListener;
+
     /** Hits of {@link #acquireIfPresent}, which bypasses the cache's own statistics. */
     private final java.util.concurrent.atomic.LongAdder quickHits =
             new java.util.concurrent.atomic.LongAdder();

@@ -30,7 +30,8 @@ interface ServingMetrics {
             if (failure == null) {
                 return SUCCESS;
             }
-            if (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null) {
+            if (failure instanceof java.util.concurrent.CompletionException
+                    && failure.getCause() != null) {
                 failure = failure.getCause();
             }
             if (failure instanceof InvalidInputException) {
@@ -88,7 +89,8 @@ interface ServingMetrics {
                 private final VersionMetrics none =
                         new VersionMetrics() {
                             @Override
-                            public void request(Outcome outcome, boolean shadow, long latencyNanos) {}
+                            public void request(
+                                    Outcome outcome, boolean shadow, long latencyNanos) {}
 
                             @Override
                             public void queued(long nanos) {}

@@ -17,26 +17,26 @@ import java.util.Objects;
  * own rows. A batch is taken at once when it is full; otherwise the worker waits until its oldest
  * call has waited {@code maxBatchDelay}. The default delay is zero: under load, batches still form
  * from the calls that queue while the workers are busy, so nothing is added to latency; a delay
- * trades latency for larger batches when traffic is light. A model batches only when every input
- * of its card's signature has {@code -1} (any size) as first dimension.
+ * trades latency for larger batches when traffic is light. A model batches only when every input of
+ * its card's signature has {@code -1} (any size) as first dimension.
  *
  * <p><b>Workers.</b> Each worker is a thread with its own DJL predictor (predictors are not
  * thread-safe). With {@code workers = 0} (the default) the count follows the engine's thread
- * settings: with {@link EngineOptions#INTRA_OP_THREADS} set to {@code t}, {@code cores / t} workers,
- * so that workers times threads per operator matches the cores (DJL's advice for multi-threaded
- * inference: set the engine's intra-op threads, and inter-op threads to 1, when several threads
- * predict at once; otherwise each of them spreads every operator over all cores and they
- * oversubscribe the CPU). Without it the engine already uses every core inside each operator, so
- * two workers (one on a single core): the second overlaps batch assembly and hand-over with the
+ * settings: with {@link EngineOptions#INTRA_OP_THREADS} set to {@code t}, {@code cores / t}
+ * workers, so that workers times threads per operator matches the cores (DJL's advice for
+ * multi-threaded inference: set the engine's intra-op threads, and inter-op threads to 1, when
+ * several threads predict at once; otherwise each of them spreads every operator over all cores and
+ * they oversubscribe the CPU). Without it the engine already uses every core inside each operator,
+ * so two workers (one on a single core): the second overlaps batch assembly and hand-over with the
  * first one's compute, and more would only compete for the same cores.
  *
- * <p><b>Warm-up.</b> When the card declares an input signature, each worker runs the model once
- * per warm-up batch size (default: powers of two up to {@code maxBatchSize}, and {@code
- * maxBatchSize}) on zeros before the model is reported ready, so the first user calls do not pay
- * one-time costs such as PyTorch's JIT graph optimisation, which specialises the graph for the
- * shapes it sees. For TorchScript models that receive many different batch sizes, consider also
- * turning the graph optimizer off ({@link EngineOptions#GRAPH_OPTIMIZER} {@code false}): it
- * re-optimises for new shapes, which shows up as latency spikes.
+ * <p><b>Warm-up.</b> When the card declares an input signature, each worker runs the model once per
+ * warm-up batch size (default: powers of two up to {@code maxBatchSize}, and {@code maxBatchSize})
+ * on zeros before the model is reported ready, so the first user calls do not pay one-time costs
+ * such as PyTorch's JIT graph optimisation, which specialises the graph for the shapes it sees. For
+ * TorchScript models that receive many different batch sizes, consider also turning the graph
+ * optimizer off ({@link EngineOptions#GRAPH_OPTIMIZER} {@code false}): it re-optimises for new
+ * shapes, which shows up as latency spikes.
  *
  * @param maxBatchSize the most rows in one batch; a single call with more rows runs alone
  * @param maxBatchDelay how long a batch may wait to fill; zero for no wait
@@ -183,12 +183,7 @@ public record ServingOptions(
          */
         public ServingOptions build() {
             return new ServingOptions(
-                    maxBatchSize,
-                    maxBatchDelay,
-                    queueCapacity,
-                    workers,
-                    warmUp,
-                    warmUpBatchSizes);
+                    maxBatchSize, maxBatchDelay, queueCapacity, workers, warmUp, warmUpBatchSizes);
         }
     }
 }

@@ -13,10 +13,10 @@ import java.util.List;
 /**
  * Moves tensors between callers and workers as plain bytes.
  *
- * <p>Why bytes: an {@link NDArray} belongs to an {@link NDManager}, and managers are not meant to be
- * shared between threads that close them independently. A caller's arrays are therefore read once,
- * on the caller's thread, into heap buffers ({@link #extract}); a worker builds each batch from
- * those bytes in a sub-manager of the model's manager that it closes after the batch ({@link
+ * <p>Why bytes: an {@link NDArray} belongs to an {@link NDManager}, and managers are not meant to
+ * be shared between threads that close them independently. A caller's arrays are therefore read
+ * once, on the caller's thread, into heap buffers ({@link #extract}); a worker builds each batch
+ * from those bytes in a sub-manager of the model's manager that it closes after the batch ({@link
  * #assemble}); it copies the outputs out before closing ({@link #split}); and each caller's rows
  * become arrays of the caller's own manager ({@link #materialize}), on the thread that receives the
  * result. No array ever crosses threads, nothing is attached to the model's (or a static) manager,
@@ -123,8 +123,8 @@ final class Tensors {
     }
 
     /**
-     * Reusable direct buffers of one worker, one per input position. A batch's arrays may wrap
-     * them without copying, so a buffer is reused only after that batch's manager is closed.
+     * Reusable direct buffers of one worker, one per input position. A batch's arrays may wrap them
+     * without copying, so a buffer is reused only after that batch's manager is closed.
      */
     static final class Scratch {
         private ByteBuffer[] buffers = new ByteBuffer[0];
@@ -135,7 +135,12 @@ final class Tensors {
             }
             ByteBuffer b = buffers[index];
             if (b == null || b.capacity() < bytes) {
-                int cap = Math.max(bytes, b == null ? 256 : Math.min(Integer.MAX_VALUE / 2, b.capacity()) * 2);
+                int cap =
+                        Math.max(
+                                bytes,
+                                b == null
+                                        ? 256
+                                        : Math.min(Integer.MAX_VALUE / 2, b.capacity()) * 2);
                 b = ByteBuffer.allocateDirect(cap).order(ByteOrder.nativeOrder());
                 buffers[index] = b;
             }
@@ -300,7 +305,9 @@ final class Tensors {
         NDList list = new NDList(outputs.size());
         try {
             for (Tensor t : outputs) {
-                NDArray a = manager.create(t.data().duplicate().order(t.data().order()), t.shape(), t.type());
+                NDArray a =
+                        manager.create(
+                                t.data().duplicate().order(t.data().order()), t.shape(), t.type());
                 if (t.name() != null) {
                     a.setName(t.name());
                 }

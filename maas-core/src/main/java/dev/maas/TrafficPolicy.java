@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * How calls through one alias are spread over versions: a weighted split (a canary at 10%, say)
- * and an optional shadow version that receives a mirrored copy of calls, whose results are
- * discarded and only measured. Set with {@link ModelService#setTrafficSplit} and {@link
+ * How calls through one alias are spread over versions: a weighted split (a canary at 10%, say) and
+ * an optional shadow version that receives a mirrored copy of calls, whose results are discarded
+ * and only measured. Set with {@link ModelService#setTrafficSplit} and {@link
  * ModelService#setShadow}; read with {@link ModelService#trafficPolicy}. Immutable and thread-safe.
  *
  * @param weights each version's share of the calls, normalised to sum to 1, by version; empty when
@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * @param shadowVersion the version calls are mirrored to; 0 for none
  * @param shadowFraction the share of calls mirrored, in (0, 1]; 0 when there is no shadow
  */
-public record TrafficPolicy(Map<Integer, Double> weights, int shadowVersion, double shadowFraction) {
+public record TrafficPolicy(
+        Map<Integer, Double> weights, int shadowVersion, double shadowFraction) {
     /** No split, no shadow. */
     static final TrafficPolicy NONE = new TrafficPolicy(Map.of(), 0, 0);
 
@@ -54,7 +55,9 @@ public record TrafficPolicy(Map<Integer, Double> weights, int shadowVersion, dou
         if (shadowVersion < 0) {
             throw new IllegalArgumentException("shadowVersion must be >= 0, was " + shadowVersion);
         }
-        if (shadowVersion == 0 ? shadowFraction != 0 : !(shadowFraction > 0 && shadowFraction <= 1)) {
+        if (shadowVersion == 0
+                ? shadowFraction != 0
+                : !(shadowFraction > 0 && shadowFraction <= 1)) {
             throw new IllegalArgumentException(
                     "shadowFraction must be in (0, 1] with a shadow version and 0 without, was "
                             + shadowFraction);
