@@ -28,12 +28,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Dynamic batching on a real PyTorch MLP: batches form up to the maximum size at once, a partial
  * batch waits exactly the configured delay (on a fake clock), and every caller gets its own rows.
  */
+@Timeout(120)
 class BatchingTest {
     @TempDir Path tmp;
 

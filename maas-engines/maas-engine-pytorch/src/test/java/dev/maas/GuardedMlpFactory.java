@@ -38,7 +38,12 @@ public final class GuardedMlpFactory implements BlockFactory {
     /** Name of the counter of forward passes and rows, see {@link #forwards} and {@link #rows}. */
     public static final String COUNTER = "test.counter";
 
+    /** Name of a gate that forward passes wait at while it is closed, see {@link #gate}. */
+    public static final String GATE = "test.gate";
+
     private static final Map<String, AtomicInteger> FORWARDS = new ConcurrentHashMap<>();
+    private static final Map<String, java.util.concurrent.CountDownLatch> GATES =
+            new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> ROWS = new ConcurrentHashMap<>();
 
     /** Public no-argument constructor, as the PyTorch backend instantiates factories by name. */
@@ -54,6 +59,11 @@ public final class GuardedMlpFactory implements BlockFactory {
         return ROWS.computeIfAbsent(name, k -> new AtomicInteger());
     }
 
+    /** Returns the gate {@code name}: forward passes wait until it is counted down. */
+    public static java.util.concurrent.CountDownLatch gate(String name) {
+        return GATES.computeIfAbsent(name, k -> new java.util.concurrent.CountDownLatch(1));
+    }
+
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
         return build(
@@ -65,22 +75,40 @@ public final class GuardedMlpFactory implements BlockFactory {
                 arguments.containsKey(SLEEP_MILLIS)
                         ? Long.parseLong(arguments.get(SLEEP_MILLIS).toString())
                         : 0,
-                arguments.containsKey(COUNTER) ? arguments.get(COUNTER).toString() : null);
+                arguments.containsKey(COUNTER) ? arguments.get(COUNTER).toString() : null,
+                arguments.containsKey(GATE) ? arguments.get(GATE).toString() : null);
     }
 
     static SequentialBlock build(
-            int hidden, int outputs, float rejectAt, long sleepMillis, String counter) {
+            int hidden,
+            int outputs,
+            float rejectAt,
+            long sleepMillis,
+            String counter,
+            String gate) {
         return new SequentialBlock()
-                .add(new LambdaBlock(in -> guard(in, rejectAt, sleepMillis, counter), "guard"))
+                .add(
+                        new LambdaBlock(
+                                in -> guard(in, rejectAt, sleepMillis, counter, gate), "guard"))
                 .add(Linear.builder().setUnits(hidden).build())
                 .add(Activation::relu)
                 .add(Linear.builder().setUnits(outputs).build());
     }
 
-    private static NDList guard(NDList in, float rejectAt, long sleepMillis, String counter) {
+    private static NDList guard(
+            NDList in, float rejectAt, long sleepMillis, String counter, String gate) {
         if (counter != null) {
             forwards(counter).incrementAndGet();
             rows(counter).addAndGet((int) in.head().getShape().get(0));
+        }
+        if (gate != null) {
+            try {
+                if (!gate(gate).await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("gate " + gate + " never opened");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (sleepMillis > 0) {
             try {
@@ -106,7 +134,7 @@ public final class GuardedMlpFactory implements BlockFactory {
      */
     static void save(MlpModel mlp, Path dir, String name) {
         try (Model model = Model.newInstance(name, "PyTorch")) {
-            SequentialBlock block = build(mlp.hidden(), mlp.outputs(), Float.NaN, 0, null);
+            SequentialBlock block = build(mlp.hidden(), mlp.outputs(), Float.NaN, 0, null, null);
             model.setBlock(block);
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, mlp.inputs()));
             setLinear(block.getChildren().get(1).getValue(), mlp.w1(), mlp.b1());
