@@ -22,7 +22,10 @@ import java.util.concurrent.CompletableFuture;
  * returns or its future is handed back: the caller may close them at once. Outputs are new arrays
  * of the {@link ai.djl.ndarray.NDManager} of the first input array (made in its engine even if the
  * model runs on another one), so closing that manager frees them; for {@link #predictAsync} that
- * manager must stay open until the future completes.
+ * manager must stay open until the future completes. When a synchronous call's thread has an {@link
+ * ai.djl.ndarray.NDScope} open, the outputs also belong to it, like any array made inside it. Every
+ * other array a call makes (inputs assembled into batches, an eager engine's intermediate results)
+ * lives in a per-batch manager closed when the batch ends.
  */
 public interface Endpoint {
     /** Returns the reference this endpoint serves. */

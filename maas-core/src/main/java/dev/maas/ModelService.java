@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -119,17 +120,21 @@ public final class ModelService implements AutoCloseable {
                         : MicrometerMetrics.create(b.meterRegistry);
         AtomicInteger n = new AtomicInteger();
         this.loadExecutor =
-                Executors.newCachedThreadPool(
-                        r -> {
-                            Thread t = new Thread(r, "maas-loader-" + n.incrementAndGet());
-                            t.setDaemon(true);
-                            return t;
-                        });
+                b.executor != null
+                        ? null
+                        : Executors.newCachedThreadPool(
+                                r -> {
+                                    Thread t = new Thread(r, "maas-loader-" + n.incrementAndGet());
+                                    t.setDaemon(true);
+                                    return t;
+                                });
+        Executor executor = b.executor != null ? b.executor : loadExecutor;
         this.store =
                 new ModelStore(
                         b.maxCacheBytes,
                         b.expireAfterIdle,
-                        loadExecutor,
+                        executor,
+                        b.ticker,
                         this::load,
                         this::onRemoval);
         ScheduledThreadPoolExecutor timer =
@@ -147,7 +152,8 @@ public final class ModelService implements AutoCloseable {
                 Caffeine.newBuilder()
                         .maximumSize(10_000)
                         .refreshAfterWrite(b.resolveRefresh)
-                        .executor(loadExecutor)
+                        .executor(executor)
+                        .ticker(b.ticker)
                         .build(repository::resolve);
     }
 
@@ -511,15 +517,7 @@ public final class ModelService implements AutoCloseable {
 
     /** Returns the model cache's statistics. */
     public StoreStats storeStats() {
-        var s = store.stats();
-        return new StoreStats(
-                s.hitCount(),
-                s.missCount(),
-                s.loadSuccessCount(),
-                s.loadFailureCount(),
-                s.evictionCount(),
-                Duration.ofNanos(s.totalLoadTime()),
-                store.size());
+        return store.stats();
     }
 
     /** Returns the engines found on the class path. */
@@ -683,7 +681,9 @@ public final class ModelService implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             store.close();
-            loadExecutor.shutdown();
+            if (loadExecutor != null) {
+                loadExecutor.shutdown();
+            }
             deadlines.shutdown();
         }
     }
@@ -700,6 +700,7 @@ public final class ModelService implements AutoCloseable {
         private ServingOptions serving = ServingOptions.defaults();
         private io.micrometer.core.instrument.MeterRegistry meterRegistry;
         private Ticker ticker = Ticker.systemTicker();
+        private Executor executor;
 
         private Builder() {}
 
@@ -795,9 +796,22 @@ public final class ModelService implements AutoCloseable {
             return this;
         }
 
-        /** Sets the source of time for batching delays, deadlines and metrics (tests). */
+        /**
+         * Sets the time source of idle expiry, resolve refresh, batching delays, deadlines and
+         * metrics; tests pass a fake one instead of sleeping. Default the system ticker.
+         */
         Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Runs model loads and cache maintenance (eviction, expiry, removal) on {@code executor}
+         * instead of an owned thread pool; tests pass {@code Runnable::run} so that all of it
+         * happens on the calling thread, in order. The service does not shut it down.
+         */
+        Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

@@ -4,13 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A minimal protocol-buffers encoder (wire format only: varints, 32-bit and length-delimited
- * fields), enough to write ONNX files without a protobuf dependency. Not thread-safe.
+ * A minimal protocol-buffers encoder (wire format only: varints and length-delimited fields, packed
+ * floats), enough to write ONNX files without a protobuf dependency. Not thread-safe.
  */
 final class ProtoWriter {
     private static final int VARINT = 0;
     private static final int LENGTH_DELIMITED = 2;
-    private static final int FIXED32 = 5;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
@@ -37,16 +36,6 @@ final class ProtoWriter {
     /** Writes field {@code field} as an embedded message. */
     ProtoWriter message(int field, ProtoWriter message) {
         return bytes(field, message.toByteArray());
-    }
-
-    /** Writes field {@code field} as one unpacked 32-bit float. */
-    ProtoWriter fixedFloat(int field, float value) {
-        tag(field, FIXED32);
-        int bits = Float.floatToRawIntBits(value);
-        for (int i = 0; i < 4; i++) {
-            out.write((bits >>> (8 * i)) & 0xff);
-        }
-        return this;
     }
 
     /** Writes repeated field {@code field} as packed floats (little-endian). */

@@ -16,11 +16,17 @@ import dev.maas.ModelCard;
 import dev.maas.spi.AbstractDjlBackend;
 import dev.maas.spi.DjlLoadedModel;
 import dev.maas.spi.LoadedModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -71,6 +77,8 @@ public final class PyTorchBackend extends AbstractDjlBackend {
 
     static final String INTEROP_PROPERTY = "ai.djl.pytorch.num_interop_threads";
     static final String INTRA_OP_PROPERTY = "ai.djl.pytorch.num_threads";
+
+    private static final byte[] DJL_MAGIC = {'D', 'J', 'L', '@'};
 
     private static final Pattern PARAMS = Pattern.compile("(.+)-(\\d{4})\\.params");
 
@@ -169,7 +177,9 @@ public final class PyTorchBackend extends AbstractDjlBackend {
             Path file = findArtifact(card, versionDir, ".pt", MODEL_FILE);
             builder.optModelName(stripSuffix(file.getFileName().toString(), ".pt"));
         } else if (DJL.equals(format)) {
-            builder.optModelName(paramPrefix(card, versionDir));
+            String prefix = paramPrefix(card, versionDir);
+            checkParamHeaders(card, versionDir, prefix);
+            builder.optModelName(prefix);
             for (Map.Entry<String, String> p : card.properties().entrySet()) {
                 builder.optArgument(p.getKey(), p.getValue());
             }
@@ -189,25 +199,44 @@ public final class PyTorchBackend extends AbstractDjlBackend {
     protected LoadedModel newLoadedModel(
             ModelCard card, ZooModel<NDList, NDList> model, long sizeBytes, EngineOptions options) {
         if (!TORCHSCRIPT.equals(card.format())) {
+            if (!model.getBlock().isInitialized()) {
+                // DJL skips parameter files it does not recognise instead of failing.
+                throw new MalformedModelException(
+                        "model "
+                                + describe(card)
+                                + ": no parameters were loaded into the block built by "
+                                + card.properties().get(BLOCK_FACTORY));
+            }
             // DJL-native blocks run eagerly: no graph executor to configure.
             return new DjlLoadedModel(card, model, sizeBytes, null);
         }
-        String value = options.options().get(EngineOptions.GRAPH_OPTIMIZER);
-        boolean optimize = true;
-        if (value != null) {
-            optimize = parseBoolean(EngineOptions.GRAPH_OPTIMIZER, value);
-        }
+        boolean optimize = graphOptimizer(options);
         return new DjlLoadedModel(
                 card, model, sizeBytes, null, new GraphOptimizerTranslator(optimize));
     }
 
-    private static boolean parseBoolean(String key, String value) {
+    /**
+     * Returns whether TorchScript's graph executor optimizes for a model loaded with {@code
+     * options}: the {@link EngineOptions#GRAPH_OPTIMIZER} option, PyTorch's default (on) without
+     * it.
+     *
+     * @throws IllegalArgumentException if the option is neither {@code true} nor {@code false}
+     */
+    static boolean graphOptimizer(EngineOptions options) {
+        String value = options.options().get(EngineOptions.GRAPH_OPTIMIZER);
+        if (value == null) {
+            return true;
+        }
         String v = value.trim().toLowerCase(Locale.ROOT);
         if (v.equals("true") || v.equals("false")) {
             return Boolean.parseBoolean(v);
         }
         throw new IllegalArgumentException(
-                "engine option " + key + " must be true or false, was '" + value + "'");
+                "engine option "
+                        + EngineOptions.GRAPH_OPTIMIZER
+                        + " must be true or false, was '"
+                        + value
+                        + "'");
     }
 
     private static BlockFactory blockFactory(ModelCard card) {
@@ -280,7 +309,7 @@ public final class PyTorchBackend extends AbstractDjlBackend {
             return m.group(1);
         }
         Set<String> prefixes =
-                new java.util.TreeSet<>(
+                new TreeSet<>(
                         paramFiles(versionDir).stream()
                                 .map(
                                         f -> {
@@ -304,7 +333,36 @@ public final class PyTorchBackend extends AbstractDjlBackend {
                                         + "'"));
     }
 
-    private static java.util.List<String> paramFiles(Path versionDir) {
+    /**
+     * Checks that the parameter files of {@code prefix} start with DJL's magic bytes: DJL's reader
+     * returns quietly on any other file and leaves the block without weights.
+     */
+    private static void checkParamHeaders(ModelCard card, Path versionDir, String prefix) {
+        for (String name : paramFiles(versionDir)) {
+            if (!name.startsWith(prefix + "-")) {
+                continue;
+            }
+            byte[] head = new byte[4];
+            int n;
+            try (InputStream in = Files.newInputStream(versionDir.resolve(name))) {
+                n = in.readNBytes(head, 0, 4);
+            } catch (IOException e) {
+                throw new MalformedModelException(
+                        "model " + describe(card) + ": cannot read " + name, e);
+            }
+            if (n < 4 || !Arrays.equals(head, DJL_MAGIC)) {
+                throw new MalformedModelException(
+                        "model "
+                                + describe(card)
+                                + ": "
+                                + name
+                                + " is not a DJL parameter file (it does not start with"
+                                + " 'DJL@')");
+            }
+        }
+    }
+
+    private static List<String> paramFiles(Path versionDir) {
         return filesEndingWith(versionDir, ".params").stream()
                 .map(f -> f.getFileName().toString())
                 .filter(n -> PARAMS.matcher(n).matches())

@@ -18,6 +18,7 @@ import dev.maas.ModelCard;
 import dev.maas.ModelPackage;
 import dev.maas.ModelService;
 import dev.maas.TensorSpec;
+import dev.maas.testing.NdResources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -308,6 +309,34 @@ class TensorFlowBackendTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void repeatedCalls_leaveNoArraysBehind() {
+        maas.publish(ModelPackage.of(denseCard("tidy").build(), savedModel));
+        Endpoint endpoint = maas.endpoint("tidy");
+        // The engine's root manager: models, callers' managers and per-call managers hang below.
+        NDManager system = manager.getParentManager();
+        Runnable call =
+                () -> {
+                    try (NDManager own = NDManager.newBaseManager("TensorFlow")) {
+                        NDArray in = own.create(randomBatch(8, 1));
+                        in.setName(DenseSavedModel.INPUT);
+                        endpoint.predict(new NDList(in)).singletonOrThrow().toFloatArray();
+                    }
+                };
+        for (int i = 0; i < 10; i++) {
+            call.run();
+        }
+        int before = NdResources.count(system);
+
+        for (int i = 0; i < 300; i++) {
+            call.run();
+        }
+
+        // Models of earlier tests may still be closing in the background, so the count may
+        // drop; a leak would add at least one resource per call.
+        assertThat(NdResources.count(system)).isLessThanOrEqualTo(before);
     }
 
     private static float max(float[] values) {

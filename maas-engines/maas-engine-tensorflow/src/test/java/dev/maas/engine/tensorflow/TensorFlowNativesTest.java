@@ -149,7 +149,7 @@ class TensorFlowNativesTest {
 
     @Test
     void extract_concurrentCallers_allGetOneCompleteCopy() throws Exception {
-        Map<String, byte[]> files = nativesFiles(PLATFORM, 2 << 20);
+        Map<String, byte[]> files = nativesFiles(PLATFORM, 1 << 20);
         Path cache = tmp.resolve("cache");
         int threads = 6;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -179,7 +179,7 @@ class TensorFlowNativesTest {
 
     @Test
     void extract_concurrentProcesses_shareOneCopy_extractedOnce() throws Exception {
-        Map<String, byte[]> files = nativesFiles(PLATFORM, 4 << 20);
+        Map<String, byte[]> files = nativesFiles(PLATFORM, 1 << 20);
         Path jar = jar("natives.jar", files);
         Path cache = tmp.resolve("cache");
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
