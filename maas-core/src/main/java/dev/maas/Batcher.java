@@ -56,6 +56,7 @@ final class Batcher {
     /** Why workers could not start, if they could not. Guarded by {@link #lock}. */
     private Throwable startFailure;
 
+    private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger starting;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final AtomicBoolean terminated = new AtomicBoolean();
@@ -95,6 +96,7 @@ final class Batcher {
         for (int i = 0; i < config.workers(); i++) {
             Thread t = new Thread(this::work, base + i);
             t.setDaemon(true);
+            threads.add(t);
             t.start();
         }
     }
@@ -177,8 +179,10 @@ final class Batcher {
     }
 
     /**
-     * Stops the workers once the queue is empty; the model is closed after the last one exits. Safe
-     * to call more than once.
+     * Stops the workers once the queue is empty; the model is closed after the last one exits.
+     * Called from any other thread than a worker, it returns once that is done, so that closing a
+     * service frees its models before it returns; called by a worker (the last call of a model
+     * ended there), it leaves the closing to the workers. Safe to call more than once.
      */
     void shutdown() {
         boolean now;
@@ -192,6 +196,17 @@ final class Batcher {
         }
         if (now) {
             terminate();
+            return;
+        }
+        if (threads.contains(Thread.currentThread())) {
+            return;
+        }
+        try {
+            for (Thread t : threads) {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -326,7 +341,7 @@ final class Batcher {
             long now = ticker.read();
             for (Call c : p.expired()) {
                 if (c.end() >= 0) {
-                    c.result().completeExceptionally(deadlineExceeded(card, c, now, false));
+                    c.settle(null, deadlineExceeded(card, c, now, false));
                 }
             }
             if (p.batch() != null) {
@@ -446,13 +461,13 @@ final class Batcher {
 
     private static void deliver(Call c, List<Tensors.Tensor> outputs) {
         if (c.end() >= 0) {
-            c.result().complete(outputs);
+            c.settle(outputs, null);
         }
     }
 
     private static void fail(Call c, Throwable e) {
         if (c.end() >= 0) {
-            c.result().completeExceptionally(e);
+            c.settle(null, e);
         }
     }
 

@@ -22,6 +22,7 @@ final class Call implements BatchQueue.Queued {
     private final boolean shadow;
     private final AtomicInteger state = new AtomicInteger(QUEUED);
     private final CompletableFuture<List<Tensors.Tensor>> result = new CompletableFuture<>();
+    private volatile java.util.function.Consumer<Throwable> onEnd = e -> {};
     private volatile long enqueuedAt;
     private volatile long runAt;
 
@@ -82,6 +83,31 @@ final class Call implements BatchQueue.Queued {
     @Override
     public Object batchKey() {
         return input.key();
+    }
+
+    /**
+     * Sets what runs when the call ends, before {@link #result()} completes: bookkeeping such as
+     * releasing the model, which must be done by the time the caller sees the result.
+     */
+    void onEnd(java.util.function.Consumer<Throwable> onEnd) {
+        this.onEnd = onEnd;
+    }
+
+    /**
+     * Completes the call; only for the one whose {@link #end()} returned a non-negative state. Runs
+     * {@link #onEnd} first, then completes {@link #result()} with {@code outputs} or {@code
+     * failure}.
+     */
+    void settle(List<Tensors.Tensor> outputs, Throwable failure) {
+        try {
+            onEnd.accept(failure);
+        } finally {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(outputs);
+            }
+        }
     }
 
     /** Moves a queued call to running; false if it already ended (expired or cancelled). */

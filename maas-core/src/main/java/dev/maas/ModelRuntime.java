@@ -139,16 +139,20 @@ final class ModelRuntime {
      */
     void submit(Call call, ModelRef via) {
         Batcher b = batcher();
+        // Released before the result completes, so that a caller who sees the result and then
+        // closes the service finds no call holding the model.
+        call.onEnd(
+                failure -> {
+                    try {
+                        metrics.request(
+                                ServingMetrics.Outcome.of(failure),
+                                call.shadow(),
+                                ticker.read() - call.startedAt());
+                    } finally {
+                        release();
+                    }
+                });
         b.submit(call, via);
-        call.result()
-                .whenComplete(
-                        (out, failure) -> {
-                            metrics.request(
-                                    ServingMetrics.Outcome.of(failure),
-                                    call.shadow(),
-                                    ticker.read() - call.startedAt());
-                            release();
-                        });
     }
 
     /**
@@ -166,9 +170,7 @@ final class ModelRuntime {
                 b.remove(call);
             }
         }
-        call.result()
-                .completeExceptionally(
-                        Batcher.deadlineExceeded(card, call, ticker.read(), was == Call.RUNNING));
+        call.settle(null, Batcher.deadlineExceeded(card, call, ticker.read(), was == Call.RUNNING));
     }
 
     /** Ends {@code call} as cancelled by its caller, if it has not ended yet. */
@@ -183,9 +185,8 @@ final class ModelRuntime {
                 b.remove(call);
             }
         }
-        call.result()
-                .completeExceptionally(
-                        new java.util.concurrent.CancellationException("cancelled by the caller"));
+        call.settle(
+                null, new java.util.concurrent.CancellationException("cancelled by the caller"));
     }
 
     /** Makes waiting workers look at the clock again (tests with a fake ticker). */
