@@ -2,7 +2,6 @@ package dev.maas;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.maas.repository.FileSystemModelRepository;
 import dev.maas.repository.ModelRepository;
@@ -72,6 +71,27 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: one instance is meant to be shared by the whole application. Closing it releases
  * every loaded model once the calls in flight have finished; it is safe to close more than once.
+ *
+ * <h2>Loaded models</h2>
+ *
+ * Models are loaded on first use and cached by exact version. Concurrent first calls for one
+ * version share a single load. The cache is bounded by {@link Builder#maxCacheBytes(long)}: when a
+ * load completes and the models held would weigh more, the least recently used <em>other</em>
+ * models are evicted until the new one fits. The model just loaded is never the one evicted: its
+ * load is paid and a call is waiting for it. (This deliberately differs from Caffeine's W-TinyLFU
+ * eviction, whose admission filter refuses a newcomer used no more often than the models already
+ * cached; with a few heavy models that meant loading a new model several times before it was kept.)
+ * A model heavier than the whole bound cannot be kept and its calls fail with a {@link
+ * MaasException} saying so. With {@link Builder#expireAfterIdle(Duration)}, a model not called for
+ * that long is unloaded. An evicted, expired or deleted model is closed only after the calls that
+ * hold it have finished, never under a running call. {@link #storeStats()} counts all of this.
+ *
+ * <p>A model's weight is what its backend reports as {@link LoadedModel#sizeBytes()}; the DJL-based
+ * backends report the bytes of the version's files. Parameters dominate those files and occupy
+ * about as many bytes once loaded (float weights are stored as raw arrays), so file bytes are a
+ * fair, cheap and engine-independent estimate, known without poking into engine internals. Not
+ * counted: each predictor's working memory, which depends on input sizes, and engine-wide memory
+ * (native libraries, thread pools); leave headroom for them.
  */
 public final class ModelService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelService.class);
@@ -136,7 +156,7 @@ public final class ModelService implements AutoCloseable {
                         executor,
                         b.ticker,
                         this::load,
-                        this::onRemoval);
+                        this::onEviction);
         ScheduledThreadPoolExecutor timer =
                 new ScheduledThreadPoolExecutor(
                         1,
@@ -208,7 +228,11 @@ public final class ModelService implements AutoCloseable {
         }
     }
 
-    /** Returns the aliases of {@code name} and their versions. */
+    /**
+     * Returns the aliases of {@code name} and their versions.
+     *
+     * @throws ModelNotFoundException if the model has no version
+     */
     public Map<String, Integer> aliases(String name) {
         return repository.aliases(name);
     }
@@ -255,6 +279,7 @@ public final class ModelService implements AutoCloseable {
      * Removes an alias, and any traffic policy on it.
      *
      * @return whether it existed
+     * @throws ModelNotFoundException if the model has no version
      */
     public boolean removeAlias(String name, String alias) {
         synchronized (routing) {
@@ -525,6 +550,11 @@ public final class ModelService implements AutoCloseable {
         return engines.backends().stream().map(EngineBackend::engine).toList();
     }
 
+    /** Runs the model cache's pending maintenance (idle expiry) now; tests use a fake ticker. */
+    void cleanUpStore() {
+        store.cleanUp();
+    }
+
     ModelRuntime acquire(ModelRef ref) {
         return acquire(ref, null);
     }
@@ -666,8 +696,8 @@ public final class ModelService implements AutoCloseable {
         }
     }
 
-    private void onRemoval(ModelRef key, RemovalCause cause) {
-        metrics.evicted(key, cause.name().toLowerCase(java.util.Locale.ROOT));
+    private void onEviction(ModelRef key, String cause) {
+        metrics.evicted(key, cause);
     }
 
     private void checkOpen() {
@@ -731,7 +761,8 @@ public final class ModelService implements AutoCloseable {
         }
 
         /**
-         * Bounds the loaded models' total weight (their artifact bytes); default 4 GiB.
+         * Bounds the loaded models' total weight (see "Loaded models" in {@link ModelService});
+         * default 4 GiB. Least recently used models are evicted to respect it.
          *
          * @throws IllegalArgumentException if not positive
          */

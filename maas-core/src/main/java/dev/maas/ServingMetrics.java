@@ -77,7 +77,7 @@ interface ServingMetrics {
     /** A call found {@code ref} loaded ({@code hit}) or had to wait for its load. */
     void cache(ModelRef ref, boolean hit);
 
-    /** {@code ref} left the model cache ({@code cause}: size, expired, explicit, ...). */
+    /** {@code ref} left the model cache ({@code cause}: size or expired). */
     void evicted(ModelRef ref, String cause);
 
     /** Reports the model cache's size from {@code stats}. */

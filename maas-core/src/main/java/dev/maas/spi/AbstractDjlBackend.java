@@ -227,6 +227,15 @@ public abstract class AbstractDjlBackend implements EngineBackend {
                                         + "'"));
     }
 
+    /**
+     * Returns the name DJL looks a model file up by: its path relative to the version folder, with
+     * {@code /} separators and without {@code suffix}.
+     */
+    protected static String modelName(Path versionDir, Path file, String suffix) {
+        String rel = versionDir.relativize(file).toString().replace('\\', '/');
+        return rel.endsWith(suffix) ? rel.substring(0, rel.length() - suffix.length()) : rel;
+    }
+
     /** Returns the total size of the regular files under {@code dir}. */
     protected static long directorySize(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {

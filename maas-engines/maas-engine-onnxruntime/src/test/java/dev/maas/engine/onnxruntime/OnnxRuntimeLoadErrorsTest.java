@@ -92,6 +92,25 @@ class OnnxRuntimeLoadErrorsTest {
     }
 
     @Test
+    void modelFile_canNameAFileInASubfolder() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("nested"));
+        Files.writeString(dir.resolve("README.txt"), "the graph is in onnx/");
+        DenseModel nested = DenseModel.random(3, 2, 31);
+        nested.writeOnnx(dir.resolve("onnx").resolve("dense.onnx"));
+        maas.publish(
+                ModelPackage.of(
+                        ModelCard.builder("nested")
+                                .engine(OnnxRuntimeBackend.ENGINE)
+                                .format(OnnxRuntimeBackend.ONNX)
+                                .property(OnnxRuntimeBackend.MODEL_FILE, "onnx/dense.onnx")
+                                .build(),
+                        dir));
+
+        float[][] x = ReferenceMath.uniform(new Random(10), 3, 3, 1f);
+        assertClose(maas.endpoint("nested").predict(x, new MatrixTranslator()), nested.forward(x));
+    }
+
+    @Test
     void missingEngine_namesTheMavenArtifactToAdd() {
         maas.publish(
                 ModelPackage.of(
