@@ -179,10 +179,12 @@ final class Batcher {
     }
 
     /**
-     * Stops the workers once the queue is empty; the model is closed after the last one exits.
-     * Called from any other thread than a worker, it returns once that is done, so that closing a
-     * service frees its models before it returns; called by a worker (the last call of a model
-     * ended there), it leaves the closing to the workers. Safe to call more than once.
+     * Stops the workers and closes the model; the queue is empty by then (every queued call holds a
+     * reference on the model). Called from any other thread than a worker, it returns after the
+     * workers have exited and the model is closed, so that closing a service frees its models
+     * before it returns. Called by a worker (the last call of a model ended there), it closes the
+     * model at once, before that call's caller sees the result; the other workers are idle and exit
+     * on their own, closing their predictors. Safe to call more than once.
      */
     void shutdown() {
         boolean now;
@@ -194,11 +196,8 @@ final class Batcher {
         } finally {
             lock.unlock();
         }
-        if (now) {
+        if (now || threads.contains(Thread.currentThread())) {
             terminate();
-            return;
-        }
-        if (threads.contains(Thread.currentThread())) {
             return;
         }
         try {
@@ -208,6 +207,7 @@ final class Batcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        terminate();
     }
 
     private void terminate() {
