@@ -70,6 +70,13 @@ final class ModelStore implements AutoCloseable {
     // finish also sees it counted (Caffeine records async loads in a completion callback that may
     // run after the waiters wake up).
     private final LongAdder loads = new LongAdder();
+
+    /** Hits of {@link #acquireIfPresent}, which bypasses the cache's own statistics. */
+    private final LongAdder quickHits = new LongAdder();
+
+    /** Told of every eviction (for size or idleness), with the cause. */
+    private final java.util.function.BiConsumer<ModelRef, String> evictionListener;
+
     private final LongAdder loadFailures = new LongAdder();
     private final LongAdder loadNanos = new LongAdder();
 
@@ -88,7 +95,22 @@ final class ModelStore implements AutoCloseable {
             Executor loadExecutor,
             Ticker ticker,
             Function<ModelRef, ModelRuntime> loader) {
+        this(maxWeightBytes, expireAfterIdle, loadExecutor, ticker, loader, (k, c) -> {});
+    }
+
+    /**
+     * Creates a store that tells {@code evictionListener} of every model it evicts (for size or
+     * idleness; explicit removals are not evictions), with the cause; see the other constructor.
+     */
+    ModelStore(
+            long maxWeightBytes,
+            Duration expireAfterIdle,
+            Executor loadExecutor,
+            Ticker ticker,
+            Function<ModelRef, ModelRuntime> loader,
+            java.util.function.BiConsumer<ModelRef, String> evictionListener) {
         this.loader = loader;
+        this.evictionListener = evictionListener;
         this.loadExecutor = loadExecutor;
         this.maxWeightBytes = maxWeightBytes;
         Caffeine<ModelRef, ModelRuntime> b =
@@ -228,6 +250,7 @@ final class ModelStore implements AutoCloseable {
                 cache.asMap().remove(v.key, f);
             }
             sizeEvictions.increment();
+            evictionListener.accept(v.key, "size");
             LOG.debug("evicting {} ({} bytes) to make room for {}", v.key, v.weight, key);
             v.runtime.release();
         }
@@ -251,10 +274,34 @@ final class ModelStore implements AutoCloseable {
         return new MaasException("loading " + key + " failed: " + cause, cause);
     }
 
+    /**
+     * Returns the runtime of exactly version {@code key} with a reference taken if it is loaded
+     * now, else null; never loads. The caller must release what it gets. The fast path of every
+     * call: it counts as a hit and a use, like {@link #acquire}.
+     */
+    ModelRuntime acquireIfPresent(ModelRef key) {
+        // asMap().get does not count in the cache statistics: the hit is counted here.
+        CompletableFuture<ModelRuntime> f = cache.asMap().get(key);
+        if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+            return null;
+        }
+        ModelRuntime runtime = f.getNow(null);
+        if (runtime == null || !runtime.retain()) {
+            return null;
+        }
+        quickHits.increment();
+        Admitted a = admitted.get(runtime);
+        if (a != null) {
+            a.lastUse = useSequence.incrementAndGet();
+        }
+        return runtime;
+    }
+
     private void onRemoval(ModelRef key, ModelRuntime runtime, RemovalCause cause) {
         // Only expiry reaches here as an eviction (the weight bound is enforced in admit());
         // explicit removals release in admit(), invalidate() and close().
         if (runtime != null && cause.wasEvicted()) {
+            evictionListener.accept(key, cause.toString().toLowerCase(java.util.Locale.ROOT));
             discharge(key, runtime, cause.toString());
         }
     }
@@ -263,7 +310,7 @@ final class ModelStore implements AutoCloseable {
     StoreStats stats() {
         var s = cache.synchronous().stats();
         return new StoreStats(
-                s.hitCount(),
+                s.hitCount() + quickHits.sum(),
                 s.missCount(),
                 loads.sum(),
                 loadFailures.sum(),

@@ -43,6 +43,8 @@ class StoreExpiryTest {
                         .root(tmp.resolve("repo"))
                         .backends(List.of(backend))
                         .expireAfterIdle(IDLE)
+                        // Warm-up would run the slow model at load, through its armed gate.
+                        .serving(ServingOptions.builder().warmUp(false).build())
                         .ticker(nanos::get)
                         .executor(Runnable::run)
                         .build();

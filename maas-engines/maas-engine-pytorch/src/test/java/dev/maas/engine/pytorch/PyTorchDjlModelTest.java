@@ -176,9 +176,12 @@ class PyTorchDjlModelTest {
             assertThat(NdResources.count(modelManager))
                     .as("model's manager")
                     .isEqualTo(modelBefore);
+            // The engine's root also holds models that earlier test classes leaked through failed
+            // loads (DJL leaves them open); the garbage collector may finalize them meanwhile,
+            // which only lowers the count, while a leak here raises it by a resource per call.
             assertThat(NdResources.count(engineRoot))
                     .as("engine's system manager")
-                    .isEqualTo(engineBefore);
+                    .isLessThanOrEqualTo(engineBefore);
             assertThat(callerBefore).as("only the input array").isEqualTo(1);
         }
     }
