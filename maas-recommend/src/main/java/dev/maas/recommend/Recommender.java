@@ -3,6 +3,8 @@ package dev.maas.recommend;
 import dev.maas.ModelCard;
 import dev.maas.ModelRef;
 import dev.maas.ModelService;
+import dev.maas.recommend.data.ItemInfo;
+import dev.maas.recommend.train.FactorModel;
 import java.util.List;
 import java.util.Objects;
 
@@ -131,6 +133,25 @@ public final class Recommender {
         Objects.requireNonNull(userId, "userId");
         List<String> ids = List.copyOf(itemIds);
         return service.apply(ref, RecommenderModel.class, m -> m.score(userId, ids));
+    }
+
+    /**
+     * Returns the catalogue entry (title, genres) of {@code itemId}.
+     *
+     * @throws UnknownItemException if the model does not know the item
+     */
+    public ItemInfo item(String itemId) {
+        Objects.requireNonNull(itemId, "itemId");
+        return service.apply(ref, RecommenderModel.class, m -> m.itemInfo(itemId));
+    }
+
+    /**
+     * Returns the trained model of the version a call made now would use: its factors, biases, ids
+     * and catalogue, for evaluation or export. The model is immutable and on the Java heap, so it
+     * may be kept.
+     */
+    public FactorModel model() {
+        return service.apply(ref, RecommenderModel.class, RecommenderModel::model);
     }
 
     @Override

@@ -275,6 +275,10 @@ final class RecommenderModel implements LoadedModel {
         return i;
     }
 
+    ItemInfo itemInfo(String itemId) {
+        return catalogue[itemIndex(itemId)];
+    }
+
     // ---- similarity index, built on first use ----
 
     /** Unit-length item vectors and an index over them; cosine similarity is their dot product. */

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -46,6 +47,7 @@ public final class RecommenderPackage {
     public static final String TASK = "recommendation";
 
     private static final String METRIC_PREFIX = "metric.";
+    private static final String PROPERTY_PREFIX = "card.";
 
     private final RecommenderArtifact.Contents contents;
     private final DataSummary summary;
@@ -53,6 +55,7 @@ public final class RecommenderPackage {
     private final String description;
     private final String owner;
     private final Set<String> tags;
+    private final Map<String, String> properties;
 
     private RecommenderPackage(Builder b, RecommenderArtifact.Contents contents) {
         this.contents = contents;
@@ -61,6 +64,10 @@ public final class RecommenderPackage {
         this.description = b.description;
         this.owner = b.owner;
         this.tags = Set.copyOf(b.tags);
+        Map<String, String> props = new LinkedHashMap<>();
+        contents.model().properties().forEach((k, v) -> props.put("train." + k, v));
+        props.putAll(b.properties);
+        this.properties = Map.copyOf(props);
     }
 
     /** Returns a builder. */
@@ -96,6 +103,7 @@ public final class RecommenderPackage {
         if (!tags.isEmpty()) {
             info.put("tags", String.join(",", tags));
         }
+        properties.forEach((k, v) -> info.put(PROPERTY_PREFIX + k, v));
         RecommenderArtifact.write(dir, contents, info);
         return dir;
     }
@@ -138,11 +146,14 @@ public final class RecommenderPackage {
     }
 
     /**
-     * Returns the card fields for publishing the recommender in {@code dir} as {@code name}.
+     * Returns the card that publishing the recommender in {@code dir} as {@code name} would store
+     * (without version, time and checksums): task, engine, format, metrics, data summary and
+     * properties.
      *
-     * @throws IllegalArgumentException if {@code dir} does not hold a recommender
+     * @throws IllegalArgumentException if {@code dir} does not hold a recommender or the name is
+     *     invalid
      */
-    static ModelCard cardOf(String name, Path dir) {
+    public static ModelCard cardOf(String name, Path dir) {
         if (!RecommenderArtifact.looksLike(dir)) {
             throw new IllegalArgumentException(
                     dir
@@ -172,6 +183,8 @@ public final class RecommenderPackage {
                 }
             } else if (key.startsWith("data.")) {
                 props.put(key, value);
+            } else if (key.startsWith(PROPERTY_PREFIX)) {
+                props.put(key.substring(PROPERTY_PREFIX.length()), value);
             }
         }
         props.put("recommender.kind", p.getProperty("kind", "unknown"));
@@ -211,6 +224,7 @@ public final class RecommenderPackage {
         private String description;
         private String owner;
         private final Set<String> tags = new LinkedHashSet<>();
+        private final Map<String, String> properties = new LinkedHashMap<>();
 
         private Builder() {}
 
@@ -276,6 +290,30 @@ public final class RecommenderPackage {
             for (String t : tags) {
                 this.tags.add(Objects.requireNonNull(t, "tag"));
             }
+            return this;
+        }
+
+        /**
+         * Adds a property to the card, such as where the data came from. The model's own properties
+         * (its training configuration) are added as {@code train.*}.
+         *
+         * @throws IllegalArgumentException if the key is empty or uses a reserved prefix ({@code
+         *     data.}, {@code recommender.}, {@code train.}, {@code maas.})
+         */
+        public Builder property(String key, String value) {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+            for (String reserved : List.of("data.", "recommender.", "train.", "maas.")) {
+                if (key.isBlank() || key.startsWith(reserved)) {
+                    throw new IllegalArgumentException(
+                            "property key '"
+                                    + key
+                                    + "' is empty or starts with reserved '"
+                                    + reserved
+                                    + "'");
+                }
+            }
+            properties.put(key, value);
             return this;
         }
 
