@@ -4,6 +4,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.translate.TranslateException;
 import dev.maas.spi.LoadedModel;
 import java.util.List;
@@ -88,15 +89,24 @@ final class ModelRuntime {
         Signatures.checkInputs(card, input);
         NDManager caller = input.get(0).getManager();
         Predictor<NDList, NDList> predictor = borrow();
-        try (NDManager request = model.djlModel().getNDManager().newSubManager()) {
+        // Eager engines (PyTorch running a DJL block) attach every intermediate result to the
+        // manager of the first input, which is the caller's: the scope closes all arrays made
+        // during the call except the outputs handed over.
+        try (NDManager request = model.djlModel().getNDManager().newSubManager();
+                NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             NDList engineInput = new NDList(input.size());
             for (NDArray a : input) {
                 NDArray converted = request.from(a);
-                converted.setName(a.getName());
+                if (converted != a) {
+                    converted.setName(a.getName());
+                }
                 engineInput.add(converted);
             }
             NDList output = predictor.predict(engineInput);
-            return Signatures.handOver(output, caller);
+            NDList result = Signatures.handOver(output, caller);
+            NDScope.unregister(result);
+            return result;
         } catch (TranslateException | RuntimeException e) {
             throw Signatures.engineFailure(card, e);
         } finally {

@@ -2,6 +2,7 @@ package dev.maas;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.maas.repository.FileSystemModelRepository;
 import dev.maas.repository.ModelRepository;
 import dev.maas.spi.EngineBackend;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,18 +64,23 @@ public final class ModelService implements AutoCloseable {
         this.predictorsPerModel = b.predictorsPerModel;
         AtomicInteger n = new AtomicInteger();
         this.loadExecutor =
-                Executors.newCachedThreadPool(
-                        r -> {
-                            Thread t = new Thread(r, "maas-loader-" + n.incrementAndGet());
-                            t.setDaemon(true);
-                            return t;
-                        });
-        this.store = new ModelStore(b.maxCacheBytes, b.expireAfterIdle, loadExecutor, this::load);
+                b.executor != null
+                        ? null
+                        : Executors.newCachedThreadPool(
+                                r -> {
+                                    Thread t = new Thread(r, "maas-loader-" + n.incrementAndGet());
+                                    t.setDaemon(true);
+                                    return t;
+                                });
+        Executor executor = b.executor != null ? b.executor : loadExecutor;
+        this.store =
+                new ModelStore(b.maxCacheBytes, b.expireAfterIdle, executor, b.ticker, this::load);
         this.resolved =
                 Caffeine.newBuilder()
                         .maximumSize(10_000)
                         .refreshAfterWrite(b.resolveRefresh)
-                        .executor(loadExecutor)
+                        .executor(executor)
+                        .ticker(b.ticker)
                         .build(repository::resolve);
     }
 
@@ -239,15 +246,7 @@ public final class ModelService implements AutoCloseable {
 
     /** Returns the model cache's statistics. */
     public StoreStats storeStats() {
-        var s = store.stats();
-        return new StoreStats(
-                s.hitCount(),
-                s.missCount(),
-                s.loadSuccessCount(),
-                s.loadFailureCount(),
-                s.evictionCount(),
-                Duration.ofNanos(s.totalLoadTime()),
-                store.size());
+        return store.stats();
     }
 
     /** Returns the engines found on the class path. */
@@ -287,7 +286,9 @@ public final class ModelService implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             store.close();
-            loadExecutor.shutdown();
+            if (loadExecutor != null) {
+                loadExecutor.shutdown();
+            }
         }
     }
 
@@ -301,6 +302,8 @@ public final class ModelService implements AutoCloseable {
         private Duration expireAfterIdle;
         private Duration resolveRefresh = Duration.ofSeconds(1);
         private int predictorsPerModel = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private Ticker ticker = Ticker.systemTicker();
+        private Executor executor;
 
         private Builder() {}
 
@@ -371,6 +374,25 @@ public final class ModelService implements AutoCloseable {
                 throw new IllegalArgumentException("predictorsPerModel must be > 0, was " + n);
             }
             this.predictorsPerModel = n;
+            return this;
+        }
+
+        /**
+         * Sets the time source of idle expiry and resolve refresh; tests pass a fake one instead of
+         * sleeping. Default the system ticker.
+         */
+        Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Runs model loads and cache maintenance (eviction, expiry, removal) on {@code executor}
+         * instead of an owned thread pool; tests pass {@code Runnable::run} so that all of it
+         * happens on the calling thread, in order. The service does not shut it down.
+         */
+        Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
