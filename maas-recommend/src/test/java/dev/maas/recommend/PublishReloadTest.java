@@ -78,6 +78,11 @@ class PublishReloadTest {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.add("-Dai.djl.offline=true");
+        // Same scoring kernel as this JVM, so scores agree to the last bit.
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            command.add("--add-modules");
+            command.add("jdk.incubator.vector");
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(PublishReloadTest.class.getName());
