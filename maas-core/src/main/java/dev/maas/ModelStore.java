@@ -6,33 +6,42 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The loaded models, cached by exact version with Caffeine: single-flight loading (concurrent
- * requests for a cold model wait on one load), bounded by total weight, optional idle expiry. An
- * evicted model is closed only after the calls holding it have finished (reference counts on {@link
- * ModelRuntime}).
+ * The loaded models, cached by exact version: single-flight loading (concurrent requests for a cold
+ * model wait on one load), bounded by total weight with least-recently-used eviction, optional idle
+ * expiry. An evicted model is closed only after the calls holding it have finished (reference
+ * counts on {@link ModelRuntime}).
  *
- * <p>References: the store holds one reference on every runtime it caches and drops it when the
- * entry leaves the cache (evicted, expired, invalidated, or the store closed). Each {@link
- * #acquire} adds one for the caller. The caller whose request started a load receives a reference
- * taken before the load's result is published, so a model that the cache evicts the moment it
- * arrives (W-TinyLFU can refuse a newcomer, see {@link ModelService}) still serves that call and is
- * closed after it, instead of being loaded again.
+ * <p>Caffeine provides the single-flight loading, idle expiry and hit/miss statistics. The weight
+ * bound is enforced here rather than by Caffeine's {@code maximumWeight}: Caffeine's W-TinyLFU
+ * admission refuses a newcomer whose estimated access frequency does not exceed the victim's, which
+ * for a handful of heavy entries means a model asked for after two others had filled the cache was
+ * loaded, discarded and loaded again on each of its first requests (three loads before it was kept,
+ * measured with real PyTorch models). A model load costs seconds, so once paid it is kept: when a
+ * load completes, the least recently used <em>other</em> models are evicted until the new one fits.
  *
- * <p>Weights are kept in KiB (Caffeine weights are {@code int}s; models can exceed 2 GiB), rounded
- * up. A model heavier than the whole bound is refused with a {@link MaasException} after its load,
- * since the cache could never keep it.
+ * <p>References: the store holds one reference on every runtime it admits and drops it when the
+ * entry leaves (evicted, expired, invalidated, the store closed). Each {@link #acquire} adds one
+ * for the caller; the caller whose request started a load receives a reference taken inside the
+ * load, before anything can evict the new model, so that call is always served.
+ *
+ * <p>A model heavier than the whole bound is refused with a {@link MaasException} after its load,
+ * since it could never be kept.
  *
  * <p>Thread-safe.
  */
@@ -44,10 +53,30 @@ final class ModelStore implements AutoCloseable {
     private final Executor loadExecutor;
     private final long maxWeightBytes;
 
+    /**
+     * The runtimes holding the store's reference, by identity (a version evicted while loading
+     * again may briefly have two). Whoever removes a runtime from here releases that reference.
+     * Compound updates (make room, then admit) are guarded by this map's monitor; single removals
+     * are plain concurrent-map operations, so the removal listener never takes the monitor.
+     */
+    private final Map<ModelRuntime, Admitted> admitted = new ConcurrentHashMap<>();
+
+    /** Orders uses for LRU eviction: no ties, unlike a clock. */
+    private final AtomicLong useSequence = new AtomicLong();
+
+    private final LongAdder sizeEvictions = new LongAdder();
+
     // Counted in the loading thread before the result is published, so a caller that sees a load
     // finish also sees it counted (Caffeine records async loads in a completion callback that may
     // run after the waiters wake up).
     private final LongAdder loads = new LongAdder();
+
+    /** Hits of {@link #acquireIfPresent}, which bypasses the cache's own statistics. */
+    private final LongAdder quickHits = new LongAdder();
+
+    /** Told of every eviction (for size or idleness), with the cause. */
+    private final java.util.function.BiConsumer<ModelRef, String> evictionListener;
+
     private final LongAdder loadFailures = new LongAdder();
     private final LongAdder loadNanos = new LongAdder();
 
@@ -66,7 +95,22 @@ final class ModelStore implements AutoCloseable {
             Executor loadExecutor,
             Ticker ticker,
             Function<ModelRef, ModelRuntime> loader) {
+        this(maxWeightBytes, expireAfterIdle, loadExecutor, ticker, loader, (k, c) -> {});
+    }
+
+    /**
+     * Creates a store that tells {@code evictionListener} of every model it evicts (for size or
+     * idleness; explicit removals are not evictions), with the cause; see the other constructor.
+     */
+    ModelStore(
+            long maxWeightBytes,
+            Duration expireAfterIdle,
+            Executor loadExecutor,
+            Ticker ticker,
+            Function<ModelRef, ModelRuntime> loader,
+            java.util.function.BiConsumer<ModelRef, String> evictionListener) {
         this.loader = loader;
+        this.evictionListener = evictionListener;
         this.loadExecutor = loadExecutor;
         this.maxWeightBytes = maxWeightBytes;
         Caffeine<ModelRef, ModelRuntime> b =
@@ -74,8 +118,6 @@ final class ModelStore implements AutoCloseable {
                         .executor(loadExecutor)
                         .ticker(ticker)
                         .recordStats()
-                        .maximumWeight(Math.max(1, maxWeightBytes / 1024))
-                        .weigher((ModelRef k, ModelRuntime v) -> weightKiB(v.sizeBytes()))
                         .removalListener(this::onRemoval);
         if (expireAfterIdle != null) {
             b.expireAfterAccess(expireAfterIdle);
@@ -87,8 +129,19 @@ final class ModelStore implements AutoCloseable {
         this.cache = b.buildAsync();
     }
 
-    private static int weightKiB(long bytes) {
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, (bytes + 1023) / 1024));
+    /** A runtime holding the store's reference: its weight and when it was last used. */
+    private static final class Admitted {
+        final ModelRef key;
+        final ModelRuntime runtime;
+        final long weight;
+        volatile long lastUse;
+
+        Admitted(ModelRef key, ModelRuntime runtime, long weight, long lastUse) {
+            this.key = key;
+            this.runtime = runtime;
+            this.weight = weight;
+            this.lastUse = lastUse;
+        }
     }
 
     /**
@@ -112,6 +165,10 @@ final class ModelStore implements AutoCloseable {
             try {
                 runtime = future.get();
             } catch (ExecutionException | CompletionException e) {
+                // Caffeine drops a failed load in a completion callback that may not have run
+                // yet; without this, a call made right after the failure could be handed the same
+                // failure instead of trying again.
+                cache.asMap().remove(key, future);
                 throw unwrap(key, e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -122,6 +179,10 @@ final class ModelStore implements AutoCloseable {
                 throw new MaasException("interrupted while loading " + key, e);
             }
             if (started[0] || runtime.retain()) {
+                Admitted a = admitted.get(runtime);
+                if (a != null) {
+                    a.lastUse = useSequence.incrementAndGet();
+                }
                 return runtime;
             }
             // Evicted and closed between the lookup and retain: look again. The next lookup finds
@@ -156,7 +217,51 @@ final class ModelStore implements AutoCloseable {
         loads.increment();
         // The reference of the caller that started the load, taken before anyone can evict it.
         runtime.retain();
+        admit(key, runtime);
         return runtime;
+    }
+
+    /** Evicts least recently used models until {@code runtime} fits, then admits it. */
+    private void admit(ModelRef key, ModelRuntime runtime) {
+        long weight = runtime.sizeBytes();
+        List<Admitted> victims = new ArrayList<>();
+        synchronized (admitted) {
+            long total = 0;
+            for (Admitted a : admitted.values()) {
+                total += a.weight;
+            }
+            List<Admitted> byAge = new ArrayList<>(admitted.values());
+            byAge.sort(Comparator.comparingLong(a -> a.lastUse));
+            for (Admitted a : byAge) {
+                if (total + weight <= maxWeightBytes) {
+                    break;
+                }
+                if (admitted.remove(a.runtime) != null) {
+                    total -= a.weight;
+                    victims.add(a);
+                }
+            }
+            admitted.put(
+                    runtime, new Admitted(key, runtime, weight, useSequence.incrementAndGet()));
+        }
+        for (Admitted v : victims) {
+            CompletableFuture<ModelRuntime> f = cache.asMap().get(v.key);
+            if (f != null && f.getNow(null) == v.runtime) {
+                cache.asMap().remove(v.key, f);
+            }
+            sizeEvictions.increment();
+            evictionListener.accept(v.key, "size");
+            LOG.debug("evicting {} ({} bytes) to make room for {}", v.key, v.weight, key);
+            v.runtime.release();
+        }
+    }
+
+    /** Drops the store's reference on {@code runtime}, if it still holds one. */
+    private void discharge(ModelRef key, ModelRuntime runtime, String why) {
+        if (admitted.remove(runtime) != null) {
+            LOG.debug("releasing {} ({})", key, why);
+            runtime.release();
+        }
     }
 
     private static RuntimeException unwrap(ModelRef key, Throwable cause) {
@@ -169,11 +274,35 @@ final class ModelStore implements AutoCloseable {
         return new MaasException("loading " + key + " failed: " + cause, cause);
     }
 
+    /**
+     * Returns the runtime of exactly version {@code key} with a reference taken if it is loaded
+     * now, else null; never loads. The caller must release what it gets. The fast path of every
+     * call: it counts as a hit and a use, like {@link #acquire}.
+     */
+    ModelRuntime acquireIfPresent(ModelRef key) {
+        // asMap().get does not count in the cache statistics: the hit is counted here.
+        CompletableFuture<ModelRuntime> f = cache.asMap().get(key);
+        if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+            return null;
+        }
+        ModelRuntime runtime = f.getNow(null);
+        if (runtime == null || !runtime.retain()) {
+            return null;
+        }
+        quickHits.increment();
+        Admitted a = admitted.get(runtime);
+        if (a != null) {
+            a.lastUse = useSequence.incrementAndGet();
+        }
+        return runtime;
+    }
+
     private void onRemoval(ModelRef key, ModelRuntime runtime, RemovalCause cause) {
-        // Explicit removals release in invalidate()/close(), at once and on the caller's thread.
+        // Only expiry reaches here as an eviction (the weight bound is enforced in admit());
+        // explicit removals release in admit(), invalidate() and close().
         if (runtime != null && cause.wasEvicted()) {
-            LOG.debug("releasing {} ({})", key, cause);
-            runtime.release();
+            evictionListener.accept(key, cause.toString().toLowerCase(java.util.Locale.ROOT));
+            discharge(key, runtime, cause.toString());
         }
     }
 
@@ -181,11 +310,11 @@ final class ModelStore implements AutoCloseable {
     StoreStats stats() {
         var s = cache.synchronous().stats();
         return new StoreStats(
-                s.hitCount(),
+                s.hitCount() + quickHits.sum(),
                 s.missCount(),
                 loads.sum(),
                 loadFailures.sum(),
-                s.evictionCount(),
+                s.evictionCount() + sizeEvictions.sum(),
                 Duration.ofNanos(loadNanos.sum()),
                 size());
     }
@@ -197,9 +326,9 @@ final class ModelStore implements AutoCloseable {
                 .count();
     }
 
-    /** Returns the versions cached now, loads in progress included. */
-    List<ModelRef> keys() {
-        return List.copyOf(cache.asMap().keySet());
+    /** Returns the summed weight of the models the store holds now. */
+    long weightBytes() {
+        return admitted.values().stream().mapToLong(a -> a.weight).sum();
     }
 
     /** Runs pending maintenance (evictions, expiry) now. */
@@ -218,12 +347,11 @@ final class ModelStore implements AutoCloseable {
         }
     }
 
-    private static void releaseWhenLoaded(ModelRef key, CompletableFuture<ModelRuntime> future) {
+    private void releaseWhenLoaded(ModelRef key, CompletableFuture<ModelRuntime> future) {
         future.whenComplete(
                 (runtime, error) -> {
                     if (runtime != null) {
-                        LOG.debug("releasing {} (removed)", key);
-                        runtime.release();
+                        discharge(key, runtime, "removed");
                     }
                 });
     }

@@ -101,6 +101,31 @@ class ModelServicePublishTest {
     }
 
     @Test
+    void publishByAnotherProcess_seenAfterTheRefreshInterval() throws IOException {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        try (ModelService other =
+                ModelService.builder()
+                        .root(tmp.resolve("repo"))
+                        .backends(List.of())
+                        .resolveRefresh(java.time.Duration.ofSeconds(1))
+                        .ticker(nanos::get)
+                        .executor(Runnable::run)
+                        .build()) {
+            other.publish(pkg("m", "a"));
+            assertThat(other.resolve(ModelRef.parse("m")).version()).isEqualTo(1);
+            // Another service on the same folder stands for another process.
+            maas.publish(pkg("m", "b"));
+            assertThat(other.resolve(ModelRef.parse("m")).version())
+                    .as("cached within the refresh interval")
+                    .isEqualTo(1);
+
+            nanos.addAndGet(java.time.Duration.ofMillis(1500).toNanos());
+            other.resolve(ModelRef.parse("m")); // due: refreshed (served the old value once)
+            assertThat(other.resolve(ModelRef.parse("m")).version()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void closedService_refusesPublish() throws IOException {
         ModelPackage p = pkg("m", "a");
         maas.close();

@@ -1,5 +1,6 @@
 package dev.maas.spi;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDList;
@@ -78,13 +79,34 @@ public abstract class AbstractDjlBackend implements EngineBackend {
             throw new EngineUnavailableException(
                     "engine " + engine() + " could not start: " + e.getMessage(), e);
         }
+        Device device = options.device();
+        if (device != null && device.isGpu() && device.getDeviceId() >= djlEngine.getGpuCount()) {
+            // Engines fail late and obscurely on a device their natives cannot reach.
+            int gpus = djlEngine.getGpuCount();
+            throw new EngineUnavailableException(
+                    "model "
+                            + describe(card)
+                            + " should run on "
+                            + device
+                            + ", but engine "
+                            + engine()
+                            + " sees "
+                            + gpus
+                            + " GPU"
+                            + (gpus == 1 ? "" : "s")
+                            + (gpus == 0
+                                    ? " (its natives are a CPU build, or no CUDA device and driver"
+                                            + " are present; the engine module's documentation"
+                                            + " names the GPU natives)"
+                                    : ""));
+        }
         Criteria.Builder<NDList, NDList> builder =
                 Criteria.builder()
                         .setTypes(NDList.class, NDList.class)
                         .optModelPath(versionDir)
                         .optEngine(djlEngine.getEngineName());
-        if (options.device() != null) {
-            builder.optDevice(options.device());
+        if (device != null) {
+            builder.optDevice(device);
         }
         for (Map.Entry<String, String> e : options.options().entrySet()) {
             builder.optOption(e.getKey(), e.getValue());
@@ -203,6 +225,15 @@ public abstract class AbstractDjlBackend implements EngineBackend {
                                         + "; name one in the card property '"
                                         + property
                                         + "'"));
+    }
+
+    /**
+     * Returns the name DJL looks a model file up by: its path relative to the version folder, with
+     * {@code /} separators and without {@code suffix}.
+     */
+    protected static String modelName(Path versionDir, Path file, String suffix) {
+        String rel = versionDir.relativize(file).toString().replace('\\', '/');
+        return rel.endsWith(suffix) ? rel.substring(0, rel.length() - suffix.length()) : rel;
     }
 
     /** Returns the total size of the regular files under {@code dir}. */

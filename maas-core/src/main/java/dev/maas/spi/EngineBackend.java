@@ -35,7 +35,8 @@ public interface EngineBackend {
      * @param versionDir the folder holding the verified artifact files
      * @param options engine options merged with the card's properties
      * @throws dev.maas.MalformedModelException if the artifact cannot be loaded
-     * @throws dev.maas.EngineUnavailableException if the engine's natives cannot start
+     * @throws dev.maas.EngineUnavailableException if the engine's natives cannot start or cannot
+     *     reach the device asked for
      */
     LoadedModel load(ModelCard card, Path versionDir, EngineOptions options);
 

@@ -76,8 +76,7 @@ public final class OnnxRuntimeBackend extends AbstractDjlBackend {
                             + formats());
         }
         Path file = findArtifact(card, versionDir, ".onnx", MODEL_FILE);
-        String fileName = file.getFileName().toString();
-        builder.optModelName(fileName.substring(0, fileName.length() - ".onnx".length()));
+        builder.optModelName(modelName(versionDir, file, ".onnx"));
         sessionOptions(options).forEach(builder::optOption);
     }
 

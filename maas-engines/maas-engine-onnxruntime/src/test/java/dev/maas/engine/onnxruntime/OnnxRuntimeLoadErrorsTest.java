@@ -4,6 +4,7 @@ import static dev.maas.testing.FloatAssertions.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.Device;
 import dev.maas.EngineOptions;
 import dev.maas.EngineUnavailableException;
 import dev.maas.MalformedModelException;
@@ -91,6 +92,25 @@ class OnnxRuntimeLoadErrorsTest {
     }
 
     @Test
+    void modelFile_canNameAFileInASubfolder() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("nested"));
+        Files.writeString(dir.resolve("README.txt"), "the graph is in onnx/");
+        DenseModel nested = DenseModel.random(3, 2, 31);
+        nested.writeOnnx(dir.resolve("onnx").resolve("dense.onnx"));
+        maas.publish(
+                ModelPackage.of(
+                        ModelCard.builder("nested")
+                                .engine(OnnxRuntimeBackend.ENGINE)
+                                .format(OnnxRuntimeBackend.ONNX)
+                                .property(OnnxRuntimeBackend.MODEL_FILE, "onnx/dense.onnx")
+                                .build(),
+                        dir));
+
+        float[][] x = ReferenceMath.uniform(new Random(10), 3, 3, 1f);
+        assertClose(maas.endpoint("nested").predict(x, new MatrixTranslator()), nested.forward(x));
+    }
+
+    @Test
     void missingEngine_namesTheMavenArtifactToAdd() {
         maas.publish(
                 ModelPackage.of(
@@ -102,6 +122,26 @@ class OnnxRuntimeLoadErrorsTest {
                 .hasMessageContaining("torch-model:1 needs engine PyTorch")
                 .hasMessageContaining("dev.maas:maas-engine-pytorch")
                 .hasMessageContaining("OnnxRuntime [onnx]");
+        assertServes();
+    }
+
+    @Test
+    void gpuDeviceWithCpuNatives_isUnavailableAndSaysWhy() {
+        try (ModelService onGpu =
+                ModelService.builder()
+                        .root(tmp.resolve("repo"))
+                        .engineOptions(EngineOptions.defaults().withDevice(Device.gpu(0)))
+                        .build()) {
+            assertThatThrownBy(
+                            () ->
+                                    onGpu.endpoint("good")
+                                            .predict(
+                                                    new float[][] {{1, 2, 3}},
+                                                    new MatrixTranslator()))
+                    .isInstanceOf(EngineUnavailableException.class)
+                    .hasMessageContaining("model good:1 (onnx) should run on gpu(0)")
+                    .hasMessageContaining("engine OnnxRuntime sees 0 GPUs");
+        }
         assertServes();
     }
 

@@ -175,7 +175,7 @@ public final class PyTorchBackend extends AbstractDjlBackend {
         String format = card.format();
         if (TORCHSCRIPT.equals(format)) {
             Path file = findArtifact(card, versionDir, ".pt", MODEL_FILE);
-            builder.optModelName(stripSuffix(file.getFileName().toString(), ".pt"));
+            builder.optModelName(modelName(versionDir, file, ".pt"));
         } else if (DJL.equals(format)) {
             String prefix = paramPrefix(card, versionDir);
             checkParamHeaders(card, versionDir, prefix);
@@ -367,10 +367,6 @@ public final class PyTorchBackend extends AbstractDjlBackend {
                 .map(f -> f.getFileName().toString())
                 .filter(n -> PARAMS.matcher(n).matches())
                 .toList();
-    }
-
-    private static String stripSuffix(String name, String suffix) {
-        return name.substring(0, name.length() - suffix.length());
     }
 
     /**

@@ -4,7 +4,9 @@ import static dev.maas.testing.FloatAssertions.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.Device;
 import ai.djl.nn.BlockFactory;
+import dev.maas.EngineOptions;
 import dev.maas.EngineUnavailableException;
 import dev.maas.MalformedModelException;
 import dev.maas.ModelCard;
@@ -170,6 +172,27 @@ class PyTorchLoadErrorsTest {
                 .hasMessageContaining("needs engine TensorFlow")
                 .hasMessageContaining("dev.maas:maas-engine-tensorflow")
                 .hasMessageContaining("PyTorch");
+        assertServes();
+    }
+
+    @Test
+    void gpuDeviceWithCpuNatives_isUnavailableAndSaysWhy() {
+        try (ModelService onGpu =
+                ModelService.builder()
+                        .root(tmp.resolve("repo"))
+                        .engineOptions(EngineOptions.defaults().withDevice(Device.gpu(0)))
+                        .build()) {
+            assertThatThrownBy(
+                            () ->
+                                    onGpu.endpoint("good")
+                                            .predict(
+                                                    new float[][] {{1, 2, 3}},
+                                                    new MatrixTranslator()))
+                    .isInstanceOf(EngineUnavailableException.class)
+                    .hasMessageContaining("model good:1 (torchscript) should run on gpu(0)")
+                    .hasMessageContaining("engine PyTorch sees 0 GPUs")
+                    .hasMessageContaining("CPU build");
+        }
         assertServes();
     }
 
