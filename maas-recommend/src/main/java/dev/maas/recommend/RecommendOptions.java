@@ -2,6 +2,7 @@ package dev.maas.recommend;
 
 import dev.maas.recommend.data.IdMap;
 import dev.maas.recommend.data.ItemInfo;
+import dev.maas.recommend.retrieval.ItemSet;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -36,7 +37,7 @@ public final class RecommendOptions {
     /** The allowed set resolved for one catalogue; replaced when the model version changes. */
     private volatile Resolved resolved;
 
-    private record Resolved(IdMap items, BitSet allowed) {}
+    private record Resolved(IdMap items, ItemSet allowed) {}
 
     private RecommendOptions(Builder b) {
         this.excludeSeen = b.excludeSeen;
@@ -85,7 +86,7 @@ public final class RecommendOptions {
      * Returns the allowed set as item indices of {@code items}, or {@code null} when every item is
      * allowed. Ids the catalogue does not hold are ignored.
      */
-    BitSet allowedIndices(IdMap items) {
+    ItemSet allowedIndices(IdMap items) {
         if (allowedItems == null) {
             return null;
         }
@@ -100,8 +101,9 @@ public final class RecommendOptions {
                 allowed.set(i);
             }
         }
-        resolved = new Resolved(items, allowed);
-        return allowed;
+        ItemSet set = ItemSet.of(allowed);
+        resolved = new Resolved(items, set);
+        return set;
     }
 
     @Override

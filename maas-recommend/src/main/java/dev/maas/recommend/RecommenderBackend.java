@@ -14,8 +14,12 @@ import java.util.Set;
  * through {@code META-INF/services/dev.maas.spi.EngineBackend}; users do not call it directly but
  * open a {@link Recommender}.
  *
- * <p>Loading reads plain files (no native engine): factors, item metadata and seen items. Stateless
- * and thread-safe.
+ * <p>Loading reads plain files (no native engine): factors, item metadata and seen items, and
+ * builds the top-K index over the item vectors. Two options, set service-wide through {@link
+ * EngineOptions} or per model as card properties, choose the index: {@code recommender.precision}
+ * ({@code float32}, the default, or {@code int8}: a quarter of the memory, near-identical top
+ * lists) and {@code recommender.kernel} ({@code auto}, the default, {@code scalar}, {@code vector}
+ * or {@code djl}; see {@link dev.maas.recommend.retrieval.Kernel}). Stateless and thread-safe.
  */
 public final class RecommenderBackend implements EngineBackend {
     /** The engine name written into the cards of published recommenders. */
@@ -47,9 +51,15 @@ public final class RecommenderBackend implements EngineBackend {
     @Override
     public LoadedModel load(ModelCard card, Path versionDir, EngineOptions options) {
         String what = "recommender " + card.ref();
+        IndexSettings settings;
+        try {
+            settings = IndexSettings.from(options);
+        } catch (IllegalArgumentException e) {
+            throw new dev.maas.MalformedModelException(what + ": " + e.getMessage(), e);
+        }
         RecommenderArtifact.Contents contents = RecommenderArtifact.read(versionDir, what);
         try {
-            return new RecommenderModel(card, contents);
+            return new RecommenderModel(card, contents, settings);
         } catch (IllegalArgumentException e) {
             throw new dev.maas.MalformedModelException(what + ": " + e.getMessage(), e);
         }

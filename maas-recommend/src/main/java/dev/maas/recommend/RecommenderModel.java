@@ -7,14 +7,17 @@ import dev.maas.ModelCard;
 import dev.maas.ModelRef;
 import dev.maas.recommend.data.IdMap;
 import dev.maas.recommend.data.ItemInfo;
+import dev.maas.recommend.retrieval.EmbeddingIndex;
+import dev.maas.recommend.retrieval.Filter;
+import dev.maas.recommend.retrieval.ItemSet;
 import dev.maas.recommend.train.FactorModel;
 import dev.maas.spi.LoadedModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -37,10 +40,11 @@ final class RecommenderModel implements LoadedModel {
     private final int[] seenItems;
     private final int[] popularity;
     private final int[] popularOrder;
-    private final ItemIndex index;
+    private final IndexSettings settings;
+    private final EmbeddingIndex index;
     private volatile Similarity similarity;
 
-    RecommenderModel(ModelCard card, RecommenderArtifact.Contents c) {
+    RecommenderModel(ModelCard card, RecommenderArtifact.Contents c, IndexSettings settings) {
         this.card = Objects.requireNonNull(card, "card");
         this.ref = card.ref();
         this.model = c.model();
@@ -62,8 +66,11 @@ final class RecommenderModel implements LoadedModel {
             popularity[i]++;
         }
         this.popularOrder = byPopularity(popularity);
+        this.settings = settings;
         this.index =
-                new JavaItemIndex(toArray(model.itemFactors()), toArray(model.itemBiases()), dim);
+                settings.build(
+                        EmbeddingIndex.builder(toArray(model.itemFactors()), dim)
+                                .bias(toArray(model.itemBiases())));
     }
 
     private static float[] toArray(java.nio.FloatBuffer buffer) {
@@ -88,17 +95,27 @@ final class RecommenderModel implements LoadedModel {
         checkK(k);
         int user = users.indexOf(userId);
         int[] candidates = candidateIndices(options.candidates());
-        BitSet allowed = allowed(options, candidates);
-        BitSet excluded = excluded(options, user);
+        ItemSet allowed = allowed(options, candidates);
+        ItemSet excluded = excluded(options, user);
         if (user < 0) {
             return popular(k, excluded, allowed, candidates);
         }
-        float[] query = userVector(user);
+        Filter.Builder filter = Filter.builder();
+        if (excluded != null) {
+            filter.exclude(excluded);
+        }
+        if (allowed != null) {
+            filter.allowOnly(allowed);
+        }
+        if (candidates != null) {
+            filter.candidates(candidates);
+        }
         float offset = userOffset(user);
-        ItemIndex.Hit[] hits = index.topK(query, k, excluded, allowed, candidates);
-        List<ScoredItem> out = new ArrayList<>(hits.length);
-        for (ItemIndex.Hit h : hits) {
-            out.add(new ScoredItem(catalogue[h.item()], h.score() + offset));
+        List<dev.maas.recommend.retrieval.ScoredItem> hits =
+                index.topK(userVector(user), k, filter.build());
+        List<ScoredItem> out = new ArrayList<>(hits.size());
+        for (dev.maas.recommend.retrieval.ScoredItem h : hits) {
+            out.add(new ScoredItem(catalogue[h.index()], h.score() + offset));
         }
         return new Recommendations(out, Recommendations.Source.PERSONALIZED, ref);
     }
@@ -108,12 +125,11 @@ final class RecommenderModel implements LoadedModel {
         int item = itemIndex(itemId);
         Similarity sim = similarity();
         float[] query = Arrays.copyOfRange(sim.unit(), item * dim, (item + 1) * dim);
-        BitSet self = new BitSet();
-        self.set(item);
-        ItemIndex.Hit[] hits = sim.index().topK(query, k, self, null, null);
-        List<ScoredItem> out = new ArrayList<>(hits.length);
-        for (ItemIndex.Hit h : hits) {
-            out.add(new ScoredItem(catalogue[h.item()], h.score()));
+        List<dev.maas.recommend.retrieval.ScoredItem> hits =
+                sim.index().topK(query, k, Filter.excluding(item));
+        List<ScoredItem> out = new ArrayList<>(hits.size());
+        for (dev.maas.recommend.retrieval.ScoredItem h : hits) {
+            out.add(new ScoredItem(catalogue[h.index()], h.score()));
         }
         return new Recommendations(out, Recommendations.Source.SIMILAR_ITEMS, ref);
     }
@@ -133,15 +149,15 @@ final class RecommenderModel implements LoadedModel {
             }
             return new Recommendations(out, Recommendations.Source.POPULARITY, ref);
         }
-        float[] query = userVector(user);
         float offset = userOffset(user);
-        for (int i : idx) {
-            out.add(new ScoredItem(catalogue[i], index.score(query, i) + offset));
+        float[] scores = index.scores(userVector(user), idx);
+        for (int n = 0; n < idx.length; n++) {
+            out.add(new ScoredItem(catalogue[idx[n]], scores[n] + offset));
         }
         return new Recommendations(out, Recommendations.Source.PERSONALIZED, ref);
     }
 
-    private Recommendations popular(int k, BitSet excluded, BitSet allowed, int[] candidates) {
+    private Recommendations popular(int k, ItemSet excluded, ItemSet allowed, int[] candidates) {
         int[] order = popularOrder;
         if (candidates != null) {
             order =
@@ -160,7 +176,8 @@ final class RecommenderModel implements LoadedModel {
             if (out.size() == k) {
                 break;
             }
-            if ((excluded != null && excluded.get(i)) || (allowed != null && !allowed.get(i))) {
+            if ((excluded != null && excluded.contains(i))
+                    || (allowed != null && !allowed.contains(i))) {
                 continue;
             }
             out.add(new ScoredItem(catalogue[i], popularity[i]));
@@ -187,8 +204,8 @@ final class RecommenderModel implements LoadedModel {
     }
 
     /** The allowed set and the filter combined; null when both are absent. */
-    private BitSet allowed(RecommendOptions options, int[] candidates) {
-        BitSet allowed = options.allowedIndices(items);
+    private ItemSet allowed(RecommendOptions options, int[] candidates) {
+        ItemSet allowed = options.allowedIndices(items);
         Predicate<ItemInfo> filter = options.filter();
         if (filter == null) {
             return allowed;
@@ -196,46 +213,38 @@ final class RecommenderModel implements LoadedModel {
         BitSet passing = new BitSet(items.size());
         if (candidates != null) {
             for (int i : candidates) {
-                if ((allowed == null || allowed.get(i)) && filter.test(catalogue[i])) {
-                    passing.set(i);
-                }
-            }
-        } else if (allowed != null) {
-            for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
-                if (filter.test(catalogue[i])) {
+                if ((allowed == null || allowed.contains(i)) && filter.test(catalogue[i])) {
                     passing.set(i);
                 }
             }
         } else {
             for (int i = 0; i < catalogue.length; i++) {
-                if (filter.test(catalogue[i])) {
+                if ((allowed == null || allowed.contains(i)) && filter.test(catalogue[i])) {
                     passing.set(i);
                 }
             }
         }
-        return passing;
+        return ItemSet.of(passing);
     }
 
-    private BitSet excluded(RecommendOptions options, int user) {
-        Collection<String> extra = options.excludedItems();
-        boolean seen =
-                options.excludeSeen() && user >= 0 && seenOffsets[user + 1] > seenOffsets[user];
-        if (!seen && extra.isEmpty()) {
+    /** The user's seen items (when excluded) and the explicit exclusions; null when none. */
+    private ItemSet excluded(RecommendOptions options, int user) {
+        Set<String> extra = options.excludedItems();
+        int from = user >= 0 && options.excludeSeen() ? seenOffsets[user] : 0;
+        int to = user >= 0 && options.excludeSeen() ? seenOffsets[user + 1] : 0;
+        if (from == to && extra.isEmpty()) {
             return null;
         }
-        BitSet excluded = new BitSet(items.size());
-        if (seen) {
-            for (int p = seenOffsets[user]; p < seenOffsets[user + 1]; p++) {
-                excluded.set(seenItems[p]);
-            }
-        }
+        int[] excluded =
+                Arrays.copyOf(Arrays.copyOfRange(seenItems, from, to), to - from + extra.size());
+        int n = to - from;
         for (String id : extra) {
             int i = items.indexOf(id);
             if (i >= 0) {
-                excluded.set(i);
+                excluded[n++] = i;
             }
         }
-        return excluded;
+        return ItemSet.of(n == excluded.length ? excluded : Arrays.copyOf(excluded, n));
     }
 
     private float[] userVector(int user) {
@@ -282,7 +291,7 @@ final class RecommenderModel implements LoadedModel {
     // ---- similarity index, built on first use ----
 
     /** Unit-length item vectors and an index over them; cosine similarity is their dot product. */
-    private record Similarity(float[] unit, ItemIndex index) {}
+    private record Similarity(float[] unit, EmbeddingIndex index) {}
 
     private Similarity similarity() {
         Similarity s = similarity;
@@ -302,7 +311,7 @@ final class RecommenderModel implements LoadedModel {
                             unit[i * dim + d] = v[i * dim + d] * scale;
                         }
                     }
-                    s = new Similarity(unit, new JavaItemIndex(unit, null, dim));
+                    s = new Similarity(unit, settings.build(EmbeddingIndex.builder(unit, dim)));
                     similarity = s;
                 }
             }

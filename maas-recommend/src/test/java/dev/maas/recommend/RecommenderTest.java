@@ -386,9 +386,47 @@ class RecommenderTest {
         try (var manager = ai.djl.ndarray.NDManager.newBaseManager()) {
             var input = new ai.djl.ndarray.NDList(manager.create(new float[] {1f}));
             assertThatThrownBy(() -> endpoint.predict(input))
-                    .isInstanceOf(UnsupportedOperationException.class)
+                    .isInstanceOf(dev.maas.MaasException.class)
+                    .hasRootCauseInstanceOf(UnsupportedOperationException.class)
                     .hasMessageContaining("is a recommender")
                     .hasMessageContaining("Recommender.open");
+        }
+        assertThat(movies.recommend(fx.userIds.get(0), 3).size()).isEqualTo(3);
+    }
+
+    @Test
+    void indexOptions_int8ServesNearlyTheSameLists_badValueIsMalformed() {
+        RecommenderFixture big = new RecommenderFixture(21, 50, 400, 16, 20);
+        ModelCard published = big.pkg().publish(maas, "big");
+        int overlap = 0;
+        try (ModelService int8 =
+                ModelService.builder()
+                        .root(tmp.resolve("repo"))
+                        .engineOptions(
+                                dev.maas.EngineOptions.defaults()
+                                        .with("recommender.precision", "int8"))
+                        .build()) {
+            Recommender exact = Recommender.open(maas, published.ref());
+            Recommender approx = Recommender.open(int8, published.ref());
+            for (int u = 0; u < big.users; u++) {
+                List<String> a = exact.recommend(big.userIds.get(u), 10).ids();
+                List<String> b = approx.recommend(big.userIds.get(u), 10).ids();
+                overlap += (int) a.stream().filter(b::contains).count();
+            }
+        }
+        assertThat(overlap / (10.0 * big.users)).isGreaterThan(0.9);
+
+        try (ModelService bad =
+                ModelService.builder()
+                        .root(tmp.resolve("repo"))
+                        .engineOptions(
+                                dev.maas.EngineOptions.defaults()
+                                        .with("recommender.precision", "int4"))
+                        .build()) {
+            assertThatThrownBy(() -> Recommender.open(bad, published.ref()))
+                    .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining("recommender.precision is 'int4'")
+                    .hasMessageContaining("float32, int8");
         }
     }
 
