@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * How a loaded recommender builds its item indexes, from the engine options merged with the card's
- * properties: {@value #PRECISION} ({@code float32}, the default, or {@code int8}) and {@value
- * #KERNEL} ({@code auto}, the default, {@code scalar}, {@code vector} or {@code djl}).
+ * How a loaded recommender builds its item indexes, from the card's properties or else the
+ * service's engine options: {@value #PRECISION} ({@code float32}, the default, or {@code int8}) and
+ * {@value #KERNEL} ({@code auto}, the default, {@code scalar}, {@code vector} or {@code djl}).
  *
  * @param precision how item vectors are stored
  * @param kernel the scoring loop
@@ -25,12 +25,17 @@ record IndexSettings(Precision precision, Kernel kernel) {
     static final IndexSettings DEFAULTS = new IndexSettings(Precision.FLOAT32, Kernel.AUTO);
 
     /**
-     * Reads the settings from engine options.
+     * Reads the settings from the card's properties, else from the service's engine options.
      *
      * @throws IllegalArgumentException naming the option and the accepted values
      */
-    static IndexSettings from(EngineOptions options) {
-        Map<String, String> o = options.options();
+    static IndexSettings from(EngineOptions options, Map<String, String> cardProperties) {
+        Map<String, String> o = new java.util.HashMap<>(options.options());
+        for (String key : new String[] {PRECISION, KERNEL}) {
+            if (cardProperties.containsKey(key)) {
+                o.put(key, cardProperties.get(key));
+            }
+        }
         return new IndexSettings(
                 parse(o.get(PRECISION), Precision.class, Precision.FLOAT32, PRECISION),
                 parse(o.get(KERNEL), Kernel.class, Kernel.AUTO, KERNEL));

@@ -15,11 +15,12 @@ import java.util.Set;
  * open a {@link Recommender}.
  *
  * <p>Loading reads plain files (no native engine): factors, item metadata and seen items, and
- * builds the top-K index over the item vectors. Two options, set service-wide through {@link
- * EngineOptions} or per model as card properties, choose the index: {@code recommender.precision}
- * ({@code float32}, the default, or {@code int8}: a quarter of the memory, near-identical top
- * lists) and {@code recommender.kernel} ({@code auto}, the default, {@code scalar}, {@code vector}
- * or {@code djl}; see {@link dev.maas.recommend.retrieval.Kernel}). Stateless and thread-safe.
+ * builds the top-K index over the item vectors. Two options, set per model as card properties or
+ * service-wide through {@link EngineOptions} (the card wins), choose the index: {@code
+ * recommender.precision} ({@code float32}, the default, or {@code int8}: a quarter of the memory,
+ * near-identical top lists) and {@code recommender.kernel} ({@code auto}, the default, {@code
+ * scalar}, {@code vector} or {@code djl}; see {@link dev.maas.recommend.retrieval.Kernel}).
+ * Stateless and thread-safe.
  */
 public final class RecommenderBackend implements EngineBackend {
     /** The engine name written into the cards of published recommenders. */
@@ -53,7 +54,7 @@ public final class RecommenderBackend implements EngineBackend {
         String what = "recommender " + card.ref();
         IndexSettings settings;
         try {
-            settings = IndexSettings.from(options);
+            settings = IndexSettings.from(options, card.properties());
         } catch (IllegalArgumentException e) {
             throw new dev.maas.MalformedModelException(what + ": " + e.getMessage(), e);
         }

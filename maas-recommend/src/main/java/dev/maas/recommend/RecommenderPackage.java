@@ -294,17 +294,22 @@ public final class RecommenderPackage {
         }
 
         /**
-         * Adds a property to the card, such as where the data came from. The model's own properties
-         * (its training configuration) are added as {@code train.*}.
+         * Adds a property to the card, such as where the data came from, or how to index the model
+         * when it loads ({@code recommender.precision}: {@code float32} or {@code int8}; {@code
+         * recommender.kernel}: {@code auto}, {@code scalar}, {@code vector} or {@code djl}). The
+         * model's own properties (its training configuration) are added as {@code train.*}.
          *
          * @throws IllegalArgumentException if the key is empty or uses a reserved prefix ({@code
-         *     data.}, {@code recommender.}, {@code train.}, {@code maas.})
+         *     data.}, {@code recommender.}, {@code train.}, {@code maas.}) other than for the two
+         *     index options
          */
         public Builder property(String key, String value) {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
+            boolean indexOption =
+                    key.equals(IndexSettings.PRECISION) || key.equals(IndexSettings.KERNEL);
             for (String reserved : List.of("data.", "recommender.", "train.", "maas.")) {
-                if (key.isBlank() || key.startsWith(reserved)) {
+                if (key.isBlank() || (key.startsWith(reserved) && !indexOption)) {
                     throw new IllegalArgumentException(
                             "property key '"
                                     + key

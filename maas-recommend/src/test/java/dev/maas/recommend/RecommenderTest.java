@@ -416,6 +416,33 @@ class RecommenderTest {
         }
         assertThat(overlap / (10.0 * big.users)).isGreaterThan(0.9);
 
+        // Per model, as a card property: the same lists as the service-wide option gives.
+        ModelCard perModel =
+                RecommenderPackage.builder()
+                        .model(big.model)
+                        .trainingData(big.train)
+                        .property("recommender.precision", "int8")
+                        .build()
+                        .publish(maas, "big-int8");
+        assertThat(perModel.properties()).containsEntry("recommender.precision", "int8");
+        try (ModelService int8 =
+                ModelService.builder()
+                        .root(tmp.resolve("repo"))
+                        .engineOptions(
+                                dev.maas.EngineOptions.defaults()
+                                        .with("recommender.precision", "int8"))
+                        .build()) {
+            Recommender serviceWide = Recommender.open(int8, published.ref());
+            Recommender cardWide = Recommender.open(maas, perModel.ref());
+            for (int u = 0; u < big.users; u += 7) {
+                assertThat(cardWide.recommend(big.userIds.get(u), 10).ids())
+                        .isEqualTo(serviceWide.recommend(big.userIds.get(u), 10).ids());
+            }
+        }
+        assertThatThrownBy(() -> RecommenderPackage.builder().property("recommender.kind", "x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reserved 'recommender.'");
+
         try (ModelService bad =
                 ModelService.builder()
                         .root(tmp.resolve("repo"))
