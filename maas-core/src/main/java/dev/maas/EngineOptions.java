@@ -17,13 +17,16 @@ import java.util.TreeMap;
  * @param options engine settings, by key
  */
 public record EngineOptions(Device device, Map<String, String> options) {
-    /** Threads used between operators (PyTorch {@code interop}, ONNX inter-op). */
+    /** Threads used between operators (PyTorch {@code interop}, ONNX and TensorFlow inter-op). */
     public static final String INTER_OP_THREADS = "interOpThreads";
 
     /** Threads used inside one operator. */
     public static final String INTRA_OP_THREADS = "intraOpThreads";
 
-    /** Whether PyTorch's JIT graph optimizer runs ({@code true}/{@code false}). */
+    /**
+     * Whether the engine's graph optimizer runs ({@code true}/{@code false}): PyTorch's JIT
+     * optimizer, TensorFlow's Grappler.
+     */
     public static final String GRAPH_OPTIMIZER = "graphOptimizer";
 
     /** Copies the options. */
@@ -48,14 +51,22 @@ public record EngineOptions(Device device, Map<String, String> options) {
         return new EngineOptions(device, options);
     }
 
-    /** Returns these options overridden by the card's properties of the same keys. */
+    /**
+     * Returns these options overridden by a card's properties: a property takes precedence when its
+     * key is one of the recognised keys ({@value #INTER_OP_THREADS}, {@value #INTRA_OP_THREADS},
+     * {@value #GRAPH_OPTIMIZER}) or is already set in these options. Other card properties are not
+     * engine options and are left out.
+     */
     public EngineOptions mergedWith(Map<String, String> cardProperties) {
         Map<String, String> copy = new TreeMap<>(options);
         for (Map.Entry<String, String> e : cardProperties.entrySet()) {
-            if (copy.containsKey(e.getKey())) {
+            if (RECOGNISED.contains(e.getKey()) || copy.containsKey(e.getKey())) {
                 copy.put(e.getKey(), e.getValue());
             }
         }
         return new EngineOptions(device, copy);
     }
+
+    private static final java.util.Set<String> RECOGNISED =
+            java.util.Set.of(INTER_OP_THREADS, INTRA_OP_THREADS, GRAPH_OPTIMIZER);
 }

@@ -71,7 +71,7 @@ final class EngineRegistry {
                                 + " needs engine "
                                 + engine
                                 + ", which is not on the class path: add the Maven dependency "
-                                + EngineBackend.artifactFor(engine)
+                                + EngineBackend.artifactFor(card)
                                 + " (engines available: "
                                 + available
                                 + ")");
@@ -91,8 +91,9 @@ final class EngineRegistry {
                 "no engine recognises the files of model "
                         + card.ref()
                         + (format == null ? "" : " (format '" + format + "')")
-                        + "; set the card's engine and format, or add the engine's module"
-                        + " (dev.maas:maas-engine-<engine>); engines available: "
+                        + "; set the card's engine and format, or add the engine's module ("
+                        + EngineBackend.artifactFor(card)
+                        + "); engines available: "
                         + available);
     }
 

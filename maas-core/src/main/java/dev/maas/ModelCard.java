@@ -52,7 +52,13 @@ public record ModelCard(
         ModelRef derivedFrom,
         Map<String, String> properties) {
 
-    /** Validates the name and copies the collections into immutable, sorted ones. */
+    /**
+     * Validates the name, version and metrics and copies the collections into immutable, sorted
+     * ones.
+     *
+     * @throws IllegalArgumentException if the name is malformed, the version negative or a metric
+     *     not a finite number
+     */
     public ModelCard {
         ModelRef.checkName(name, "model name");
         if (version < 0) {
@@ -63,6 +69,14 @@ public record ModelCard(
         outputs = List.copyOf(outputs == null ? List.of() : outputs);
         tags = java.util.Collections.unmodifiableSet(new TreeSet<>(tags == null ? Set.of() : tags));
         metrics = java.util.Collections.unmodifiableMap(new TreeMap<>(orEmpty(metrics)));
+        // Cards are stored as JSON, which has no NaN or infinity.
+        metrics.forEach(
+                (k, v) -> {
+                    if (v == null || !Double.isFinite(v)) {
+                        throw new IllegalArgumentException(
+                                "metric '" + k + "' must be a finite number, was " + v);
+                    }
+                });
         artifacts = java.util.Collections.unmodifiableMap(new TreeMap<>(orEmpty(artifacts)));
         properties = java.util.Collections.unmodifiableMap(new TreeMap<>(orEmpty(properties)));
     }

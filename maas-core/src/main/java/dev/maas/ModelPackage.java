@@ -21,7 +21,8 @@ public final class ModelPackage {
 
     private ModelPackage(ModelCard card, Map<String, Path> files) {
         this.card = card;
-        this.files = Map.copyOf(files);
+        // Insertion order: files are copied in the order they were added.
+        this.files = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(files));
     }
 
     /** Returns a package of every regular file under {@code directory}. */
@@ -39,7 +40,10 @@ public final class ModelPackage {
         return card;
     }
 
-    /** Returns each file's path inside the model version, mapped to where it is read from. */
+    /**
+     * Returns each file's path inside the model version, mapped to where it is read from, in the
+     * order the files were added.
+     */
     public Map<String, Path> files() {
         return files;
     }

@@ -1,23 +1,19 @@
 package dev.maas;
 
-import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.translate.TranslateException;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.maas.spi.LoadedModel;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Collections;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One loaded model version and what serves it: a pool of predictors (a DJL {@link Predictor} is not
- * thread-safe, so each is used by one thread at a time) and a reference count, so that the model is
- * closed only after the last call holding it has finished.
+ * One loaded model version and what serves it: its {@link Batcher} (queue and workers, each with
+ * its own predictor), started on first use or at load for warm-up, and a reference count, so that
+ * the model is closed only after the last call holding it has finished.
  *
  * <p>Thread-safe.
  */
@@ -26,22 +22,45 @@ final class ModelRuntime {
 
     private final LoadedModel model;
     private final ModelCard card;
-    private final BlockingQueue<Predictor<NDList, NDList>> idle;
-    private final ConcurrentLinkedQueue<Predictor<NDList, NDList>> all =
-            new ConcurrentLinkedQueue<>();
-    private final AtomicInteger created = new AtomicInteger();
-    private final int maxPredictors;
-    private final java.util.Set<Object> prepared =
-            java.util.Collections.newSetFromMap(new java.util.concurrent.ConcurrentHashMap<>());
+    private final ServingConfig config;
+    private final Ticker ticker;
+    private final ServingMetrics.VersionMetrics metrics;
+    private final Set<Object> prepared = Collections.newSetFromMap(new ConcurrentHashMap<>());
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final Object batcherLock = new Object();
+
+    /** Guarded by {@link #batcherLock} for writes. */
+    private volatile Batcher batcher;
+
+    /** Set under {@link #batcherLock} once closing starts; no batcher is created after. */
+    private boolean closing;
 
     /** One reference for the store, one per call in flight; 0 means closed. */
     private final AtomicInteger refs = new AtomicInteger(1);
 
-    ModelRuntime(LoadedModel model, int maxPredictors) {
+    ModelRuntime(
+            LoadedModel model,
+            ServingConfig config,
+            Ticker ticker,
+            ServingMetrics.VersionMetrics metrics) {
         this.model = model;
         this.card = model.card();
-        this.maxPredictors = maxPredictors;
-        this.idle = new ArrayBlockingQueue<>(maxPredictors);
+        this.config = config;
+        this.ticker = ticker;
+        this.metrics = metrics;
+    }
+
+    /** A runtime with default serving options and {@code workers} workers, without metrics. */
+    ModelRuntime(LoadedModel model, int workers) {
+        this(
+                model,
+                ServingConfig.resolve(
+                        model.card(),
+                        ServingOptions.builder().workers(workers).build(),
+                        EngineOptions.defaults(),
+                        Runtime.getRuntime().availableProcessors()),
+                Ticker.systemTicker(),
+                ServingMetrics.NONE.version(model.card()));
     }
 
     ModelCard card() {
@@ -50,6 +69,14 @@ final class ModelRuntime {
 
     LoadedModel model() {
         return model;
+    }
+
+    ServingConfig config() {
+        return config;
+    }
+
+    ServingMetrics.VersionMetrics metrics() {
+        return metrics;
     }
 
     long sizeBytes() {
@@ -69,7 +96,7 @@ final class ModelRuntime {
         }
     }
 
-    /** Drops a reference; the last one closes the model. */
+    /** Drops a reference; the last one closes the model (after its workers stop). */
     void release() {
         int r = refs.decrementAndGet();
         if (r == 0) {
@@ -83,25 +110,96 @@ final class ModelRuntime {
         return refs.get() == 0;
     }
 
-    /** Runs the model on {@code input}; the caller holds a reference. */
-    NDList predict(NDList input) {
-        Signatures.checkInputs(card, input);
-        NDManager caller = input.get(0).getManager();
-        Predictor<NDList, NDList> predictor = borrow();
-        try (NDManager request = model.djlModel().getNDManager().newSubManager()) {
-            NDList engineInput = new NDList(input.size());
-            for (NDArray a : input) {
-                NDArray converted = request.from(a);
-                converted.setName(a.getName());
-                engineInput.add(converted);
-            }
-            NDList output = predictor.predict(engineInput);
-            return Signatures.handOver(output, caller);
-        } catch (TranslateException | RuntimeException e) {
-            throw Signatures.engineFailure(card, e);
-        } finally {
-            idle.offer(predictor);
+    /** Completes once the model is closed. */
+    CompletableFuture<Void> closed() {
+        return closed;
+    }
+
+    /** Returns whether calls are batched now. */
+    boolean batching() {
+        Batcher b = batcher;
+        return b != null ? b.batching() : config.batching();
+    }
+
+    /**
+     * Starts the workers and waits until they are warmed up, when warm-up is on and the card has an
+     * input signature; otherwise does nothing (workers then start with the first call).
+     */
+    void warmUp() {
+        if (config.warmUp() && !card.inputs().isEmpty()) {
+            batcher().ready().join();
         }
+    }
+
+    /**
+     * Queues a call; the caller's reference on this runtime passes to the call and is released when
+     * the call ends. On an exception, the reference stays with the caller.
+     *
+     * @throws OverloadedException if the queue is full
+     */
+    void submit(Call call, ModelRef via) {
+        Batcher b = batcher();
+        // Released before the result completes, so that a caller who sees the result and then
+        // closes the service finds no call holding the model.
+        call.onEnd(
+                failure -> {
+                    try {
+                        metrics.request(
+                                ServingMetrics.Outcome.of(failure),
+                                call.shadow(),
+                                ticker.read() - call.startedAt());
+                    } finally {
+                        release();
+                    }
+                });
+        b.submit(call, via);
+    }
+
+    /**
+     * Ends {@code call} because its deadline passed, if it has not ended yet; a queued call is
+     * removed from the queue and never runs.
+     */
+    void expire(Call call) {
+        int was = call.end();
+        if (was < 0) {
+            return;
+        }
+        if (was == Call.QUEUED) {
+            Batcher b = batcher;
+            if (b != null) {
+                b.remove(call);
+            }
+        }
+        call.settle(null, Batcher.deadlineExceeded(card, call, ticker.read(), was == Call.RUNNING));
+    }
+
+    /** Ends {@code call} as cancelled by its caller, if it has not ended yet. */
+    void cancel(Call call) {
+        int was = call.end();
+        if (was < 0) {
+            return;
+        }
+        if (was == Call.QUEUED) {
+            Batcher b = batcher;
+            if (b != null) {
+                b.remove(call);
+            }
+        }
+        call.settle(
+                null, new java.util.concurrent.CancellationException("cancelled by the caller"));
+    }
+
+    /** Makes waiting workers look at the clock again (tests with a fake ticker). */
+    void wakeUp() {
+        Batcher b = batcher;
+        if (b != null) {
+            b.wakeUp();
+        }
+    }
+
+    int queueDepth() {
+        Batcher b = batcher;
+        return b == null ? 0 : b.queueDepth();
     }
 
     /** Runs {@code translator.prepare} once per translator for this model. */
@@ -119,31 +217,51 @@ final class ModelRuntime {
         }
     }
 
-    private Predictor<NDList, NDList> borrow() {
-        Predictor<NDList, NDList> p = idle.poll();
-        if (p != null) {
-            return p;
+    private Batcher batcher() {
+        Batcher b = batcher;
+        if (b != null) {
+            return b;
         }
-        if (created.incrementAndGet() <= maxPredictors) {
-            p = model.newPredictor();
-            all.add(p);
-            return p;
-        }
-        created.decrementAndGet();
-        try {
-            return idle.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MaasException(
-                    "interrupted while waiting for a predictor of " + card.ref(), e);
+        synchronized (batcherLock) {
+            if (batcher == null) {
+                if (closing) {
+                    throw new IllegalStateException("model " + card.ref() + " is closed");
+                }
+                Batcher created = new Batcher(model, config, ticker, metrics, this::closeModel);
+                created.start();
+                LOG.debug(
+                        "{}: {} workers, {}",
+                        card.ref(),
+                        config.workers(),
+                        config.batching()
+                                ? "batches of up to " + config.maxBatchSize() + " rows"
+                                : "no batching (" + config.whyNotBatching() + ")");
+                batcher = created;
+            }
+            return batcher;
         }
     }
 
     private void closeNow() {
         LOG.debug("closing {}", card.ref());
-        for (Predictor<NDList, NDList> p : List.copyOf(all)) {
-            p.close();
+        Batcher b;
+        synchronized (batcherLock) {
+            closing = true;
+            b = batcher;
         }
-        model.close();
+        if (b != null) {
+            b.shutdown();
+        } else {
+            metrics.close();
+            closeModel();
+        }
+    }
+
+    private void closeModel() {
+        try {
+            model.close();
+        } finally {
+            closed.complete(null);
+        }
     }
 }

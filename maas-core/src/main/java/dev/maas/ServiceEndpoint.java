@@ -8,18 +8,33 @@ import ai.djl.nn.Block;
 import ai.djl.translate.Batchifier;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** The {@link Endpoint} a {@link ModelService} hands out. Thread-safe. */
+/**
+ * The {@link Endpoint} a {@link ModelService} hands out: routes each call (aliases, traffic splits,
+ * shadows), copies its inputs, queues it on the chosen version's batcher, waits (or returns a
+ * future) and hands the outputs to the caller's manager. Thread-safe.
+ */
 final class ServiceEndpoint implements Endpoint {
     private final ModelService service;
     private final ModelRef ref;
+    private final Ticker ticker;
 
     ServiceEndpoint(ModelService service, ModelRef ref) {
         this.service = service;
         this.ref = ref;
+        this.ticker = service.ticker();
     }
 
     @Override
@@ -34,28 +49,113 @@ final class ServiceEndpoint implements Endpoint {
 
     @Override
     public NDList predict(NDList input) {
+        return predict(input, CallOptions.NONE);
+    }
+
+    @Override
+    public NDList predict(NDList input, CallOptions options) {
         Objects.requireNonNull(input, "input");
-        ModelRuntime runtime = service.acquire(ref);
+        Objects.requireNonNull(options, "options");
+        long start = ticker.read();
+        ModelRuntime runtime = service.acquire(ref, options.key());
+        Call call = submit(runtime, input, options, start);
+        return Tensors.materialize(await(runtime, call), callerManager(input));
+    }
+
+    @Override
+    public CompletableFuture<NDList> predictAsync(NDList input) {
+        return predictAsync(input, CallOptions.NONE);
+    }
+
+    @Override
+    public CompletableFuture<NDList> predictAsync(NDList input, CallOptions options) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(options, "options");
+        long start = ticker.read();
+        ModelRuntime runtime;
+        Call call;
         try {
-            return runtime.predict(input);
-        } finally {
-            runtime.release();
+            runtime = service.acquire(ref, options.key());
+            call = submit(runtime, input, options, start);
+        } catch (MaasException e) {
+            return CompletableFuture.failedFuture(e);
         }
+        NDManager caller = callerManager(input);
+        ScheduledFuture<?> timer = null;
+        if (call.deadline() != Long.MAX_VALUE) {
+            long delay = Math.max(0, call.deadline() - ticker.read());
+            timer =
+                    service.deadlines()
+                            .schedule(() -> runtime.expire(call), delay, TimeUnit.NANOSECONDS);
+        }
+        ScheduledFuture<?> deadlineTimer = timer;
+        CompletableFuture<NDList> result = new CompletableFuture<>();
+        call.result()
+                .whenComplete(
+                        (out, failure) -> {
+                            if (deadlineTimer != null) {
+                                deadlineTimer.cancel(false);
+                            }
+                            if (failure != null) {
+                                result.completeExceptionally(failure);
+                                return;
+                            }
+                            if (result.isDone()) {
+                                return; // cancelled by the caller: nothing to hand over
+                            }
+                            NDList list;
+                            try {
+                                list = Tensors.materialize(out, caller);
+                            } catch (RuntimeException e) {
+                                result.completeExceptionally(handOverFailed(runtime.card(), e));
+                                return;
+                            }
+                            if (!result.complete(list)) {
+                                list.close();
+                            }
+                        });
+        result.whenComplete(
+                (r, e) -> {
+                    if (e instanceof CancellationException) {
+                        runtime.cancel(call);
+                    }
+                });
+        return result;
     }
 
     @Override
     public <I, O> O predict(I input, Translator<I, O> translator) {
+        return predict(input, translator, CallOptions.NONE);
+    }
+
+    @Override
+    public <I, O> O predict(I input, Translator<I, O> translator, CallOptions options) {
         Objects.requireNonNull(translator, "translator");
-        ModelRuntime runtime = service.acquire(ref);
+        Objects.requireNonNull(options, "options");
+        long start = ticker.read();
+        ModelRuntime runtime = service.acquire(ref, options.key());
         try (Context ctx = new Context(runtime.model().djlModel())) {
+            NDList in;
+            Batchifier batchifier;
             try {
                 runtime.prepare(translator, ctx);
-                NDList in = translator.processInput(ctx, input);
-                Batchifier batchifier = translator.getBatchifier();
+                in = translator.processInput(ctx, input);
+                batchifier = translator.getBatchifier();
                 if (batchifier != null) {
                     in = batchifier.batchify(new NDList[] {in});
                 }
-                NDList out = runtime.predict(in);
+            } catch (MaasException e) {
+                throw e;
+            } catch (Exception e) {
+                throw Signatures.engineFailure(runtime.card(), e);
+            }
+            // The call gets a reference of its own; ours keeps the model open for the translator.
+            if (!runtime.retain()) {
+                throw new IllegalStateException("model " + runtime.card().ref() + " is closed");
+            }
+            Call call = submit(runtime, in, options, start);
+            NDList out = Tensors.materialize(await(runtime, call), ctx.getNDManager());
+            try {
                 if (batchifier != null) {
                     out = batchifier.unbatchify(out)[0];
                 }
@@ -67,6 +167,115 @@ final class ServiceEndpoint implements Endpoint {
             }
         } finally {
             runtime.release();
+        }
+    }
+
+    /**
+     * Checks and copies the input and queues the call on {@code runtime}, whose reference (taken by
+     * the caller) passes to the call; on failure it is released here. Mirrors the call to the
+     * shadow version, if any.
+     */
+    private Call submit(ModelRuntime runtime, NDList input, CallOptions options, long start) {
+        long deadline =
+                options.deadline() == null ? Long.MAX_VALUE : start + nanos(options.deadline());
+        Call call;
+        try {
+            ModelCard card = runtime.card();
+            Signatures.checkInputs(card, input);
+            call =
+                    new Call(
+                            Tensors.extract(card, input, runtime.batching()),
+                            start,
+                            deadline,
+                            false);
+            runtime.submit(call, ref);
+        } catch (RuntimeException e) {
+            runtime.metrics().request(ServingMetrics.Outcome.of(e), false, ticker.read() - start);
+            runtime.release();
+            throw e;
+        }
+        mirror(input, start);
+        return call;
+    }
+
+    /** Queues a copy of the call on the shadow version, if the call is to be mirrored. */
+    private void mirror(NDList input, long start) {
+        ModelRuntime shadow = service.shadow(ref);
+        if (shadow == null) {
+            return;
+        }
+        try {
+            ModelCard card = shadow.card();
+            Signatures.checkInputs(card, input);
+            Call call =
+                    new Call(
+                            Tensors.extract(card, input, shadow.batching()),
+                            start,
+                            Long.MAX_VALUE,
+                            true);
+            shadow.submit(call, ref);
+        } catch (RuntimeException e) {
+            // A shadow never fails its caller: count it and drop it.
+            shadow.metrics().request(ServingMetrics.Outcome.of(e), true, ticker.read() - start);
+            shadow.release();
+        }
+    }
+
+    /** Waits for {@code call} until its deadline. */
+    private List<Tensors.Tensor> await(ModelRuntime runtime, Call call) {
+        try {
+            if (call.deadline() == Long.MAX_VALUE) {
+                return call.result().get();
+            }
+            try {
+                long remaining = call.deadline() - ticker.read();
+                return call.result().get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                runtime.expire(call);
+                // Either the deadline failure just set, or the result that won the race.
+                return call.result().get();
+            }
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            runtime.cancel(call);
+            throw new MaasException("interrupted while waiting for " + runtime.card().ref(), e);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable cause) {
+        if (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof RuntimeException r) {
+            return r;
+        }
+        if (cause instanceof Error err) {
+            throw err;
+        }
+        return new MaasException(String.valueOf(cause), cause);
+    }
+
+    private static MaasException handOverFailed(ModelCard card, RuntimeException e) {
+        return new MaasException(
+                "the result of model "
+                        + card.ref()
+                        + " could not be handed to the input's NDManager (was it closed before the"
+                        + " call completed?): "
+                        + e.getMessage(),
+                e);
+    }
+
+    private static NDManager callerManager(NDList input) {
+        return input.head().getManager();
+    }
+
+    private static long nanos(java.time.Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 2;
         }
     }
 

@@ -2,11 +2,10 @@ package dev.maas;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Input checks against a card's signature, and hand-over of outputs to the caller. */
+/** Input checks against a card's signature, and the wrapping of engine failures. */
 final class Signatures {
     private Signatures() {}
 
@@ -64,24 +63,6 @@ final class Signatures {
 
     static String describe(NDArray a) {
         return a.getDataType().name().toLowerCase(java.util.Locale.ROOT) + " " + a.getShape();
-    }
-
-    /**
-     * Moves each output to {@code caller}: attached directly when the engines match, copied
-     * otherwise, so that closing the request's manager does not free what the caller receives.
-     */
-    static NDList handOver(NDList output, NDManager caller) {
-        NDList result = new NDList(output.size());
-        for (NDArray out : output) {
-            NDArray moved = caller.from(out);
-            if (moved == out) {
-                out.attach(caller);
-            } else {
-                moved.setName(out.getName());
-            }
-            result.add(moved);
-        }
-        return result;
     }
 
     /** Wraps an engine's exception, keeping maas exceptions as they are. */

@@ -7,7 +7,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import dev.maas.ModelCard;
 import dev.maas.ModelRef;
 import dev.maas.TensorSpec;
@@ -50,32 +49,39 @@ final class CardCodec {
     }
 
     /**
-     * Parses a card.
+     * Parses a card. Name and version are required; every other field may be missing (cards written
+     * by older versions) and unknown fields are ignored (cards written by newer ones).
      *
-     * @throws IllegalArgumentException if the text is not a valid card
+     * @throws IllegalArgumentException if the text is not a valid card, saying what is wrong
      */
     static ModelCard fromJson(String json) {
         try {
             JsonObject o = GSON.fromJson(json, JsonObject.class);
             if (o == null) {
-                throw new IllegalArgumentException("empty model card");
+                throw new IllegalArgumentException("empty");
+            }
+            if (!o.has("name") || !o.has("version")) {
+                throw new IllegalArgumentException("'name' and 'version' are required");
             }
             ModelCard.Builder b =
                     ModelCard.builder(o.get("name").getAsString())
                             .version(o.get("version").getAsInt())
-                            .task(string(o, "task"))
                             .engine(string(o, "engine"))
                             .format(string(o, "format"))
-                            .inputs(specs(o.getAsJsonArray("inputs")))
-                            .outputs(specs(o.getAsJsonArray("outputs")))
+                            .inputs(specs(array(o, "inputs")))
+                            .outputs(specs(array(o, "outputs")))
                             .owner(string(o, "owner"))
                             .description(string(o, "description"))
-                            .artifacts(strings(o.getAsJsonObject("artifacts")))
-                            .properties(strings(o.getAsJsonObject("properties")));
-            for (JsonElement t : o.getAsJsonArray("tags")) {
+                            .artifacts(strings(object(o, "artifacts")))
+                            .properties(strings(object(o, "properties")));
+            String task = string(o, "task");
+            if (task != null) {
+                b.task(task);
+            }
+            for (JsonElement t : array(o, "tags")) {
                 b.tags(t.getAsString());
             }
-            for (Map.Entry<String, JsonElement> m : o.getAsJsonObject("metrics").entrySet()) {
+            for (Map.Entry<String, JsonElement> m : object(o, "metrics").entrySet()) {
                 b.metric(m.getKey(), m.getValue().getAsDouble());
             }
             String created = string(o, "createdAt");
@@ -83,13 +89,22 @@ final class CardCodec {
             String derived = string(o, "derivedFrom");
             b.derivedFrom(derived == null ? null : ModelRef.parse(derived));
             return b.build();
-        } catch (JsonParseException
-                | NullPointerException
-                | ClassCastException
-                | IllegalStateException
-                | java.time.format.DateTimeParseException e) {
+        } catch (RuntimeException e) {
+            // Gson and the value types report bad content with a spread of unchecked exceptions
+            // (JsonParseException, IllegalStateException, UnsupportedOperationException,
+            // NumberFormatException, DateTimeParseException...): all mean the same here.
             throw new IllegalArgumentException("malformed model card: " + e.getMessage(), e);
         }
+    }
+
+    private static JsonArray array(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? new JsonArray() : e.getAsJsonArray();
+    }
+
+    private static JsonObject object(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? new JsonObject() : e.getAsJsonObject();
     }
 
     private static String string(JsonObject o, String key) {

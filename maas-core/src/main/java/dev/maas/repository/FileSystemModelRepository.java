@@ -47,10 +47,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout: {@code <root>/models/<name>/<version>/} holds {@code model-card.json} and the artifact
  * files; {@code <root>/models/<name>/aliases.properties} maps aliases to versions. A publish copies
- * into a temporary folder beside the versions, fsyncs it and renames it into place, so a crash
- * leaves either the whole version or none. Version assignment and alias updates run under an
- * exclusive file lock per model (plus an in-process lock), so two processes publishing the same
- * model never get the same version. Deleted version numbers are never reused.
+ * into a temporary folder under {@code <root>/.tmp} (same file system), fsyncs it and renames it
+ * into place, so a crash leaves either the whole version or none; a failed publish removes its
+ * temporary folder, and folders a crashed process left there are removed when a repository is
+ * opened a day later. Version assignment and alias updates run under an exclusive file lock per
+ * model (plus an in-process lock), so two processes publishing the same model never get the same
+ * version. Deleted version numbers are never reused.
+ *
+ * <p>Every name is checked against {@link ModelRef#NAME_PATTERN} before the file system is touched,
+ * and artifact paths with {@link ModelPackage#checkRelativePath}, so nothing outside the root can
+ * be addressed. {@link #verifiedArtifacts} checks every file against the card's SHA-256 and refuses
+ * files the card does not list.
  *
  * <p>Thread-safe, and safe for several processes sharing one root on a local file system.
  */
@@ -61,6 +68,10 @@ public final class FileSystemModelRepository implements ModelRepository {
     private static final String LAST_VERSION = "last-version";
     private static final String LOCK = ".lock";
     private static final String TMP_PREFIX = ".publish-";
+    private static final String TMP_DIR = ".tmp";
+
+    /** Temporary folders untouched for this long belong to a crashed process. */
+    private static final java.time.Duration STALE_TEMPORARY = java.time.Duration.ofDays(1);
 
     /** One in-process lock per lock file: {@link FileLock}s are held per JVM, not per thread. */
     private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS =
@@ -68,6 +79,7 @@ public final class FileSystemModelRepository implements ModelRepository {
 
     private final Path root;
     private final Path models;
+    private final Path temporaries;
     private final Clock clock;
 
     /**
@@ -83,12 +95,15 @@ public final class FileSystemModelRepository implements ModelRepository {
     public FileSystemModelRepository(Path root, Clock clock) {
         this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
         this.models = this.root.resolve("models");
+        this.temporaries = this.root.resolve(TMP_DIR);
         this.clock = Objects.requireNonNull(clock, "clock");
         try {
             Files.createDirectories(models);
+            Files.createDirectories(temporaries);
         } catch (IOException e) {
             throw new RepositoryException("cannot create model repository at " + this.root, e);
         }
+        purgeStaleTemporaries();
     }
 
     /** Returns the repository's root folder. */
@@ -101,15 +116,16 @@ public final class FileSystemModelRepository implements ModelRepository {
         Objects.requireNonNull(modelPackage, "modelPackage");
         ModelCard template = modelPackage.card();
         String name = template.name();
-        Path modelDir = models.resolve(name);
-        Path tmp = modelDir.resolve(TMP_PREFIX + UUID.randomUUID());
+        Path modelDir = modelDir(name);
+        // Outside the model's folder, so that a failed first publish leaves no trace of the model.
+        Path tmp = temporaries.resolve(TMP_PREFIX + name + "-" + UUID.randomUUID());
         try {
             Files.createDirectories(tmp);
             Map<String, String> checksums = new TreeMap<>();
             for (Map.Entry<String, Path> f : modelPackage.files().entrySet()) {
-                Path target = tmp.resolve(f.getKey());
+                Path target = tmp.resolve(ModelPackage.checkRelativePath(f.getKey()));
                 Files.createDirectories(target.getParent());
-                checksums.put(f.getKey(), copyAndHash(f.getValue(), target));
+                checksums.put(f.getKey(), copyAndHash(f.getKey(), f.getValue(), target));
             }
             ModelCard card =
                     withLock(
@@ -124,7 +140,10 @@ public final class FileSystemModelRepository implements ModelRepository {
                                                 .build();
                                 writeDurably(tmp.resolve(CARD), CardCodec.toJson(stored));
                                 fsync(tmp);
-                                move(tmp, modelDir.resolve(Integer.toString(version)));
+                                Path target = modelDir.resolve(Integer.toString(version));
+                                // No REPLACE_EXISTING: an existing folder means a broken counter,
+                                // and must fail rather than be overwritten.
+                                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                                 writeDurably(
                                         modelDir.resolve(LAST_VERSION), Integer.toString(version));
                                 fsync(modelDir);
@@ -134,16 +153,33 @@ public final class FileSystemModelRepository implements ModelRepository {
             return card;
         } catch (IOException | UncheckedIOException e) {
             throw new RepositoryException(
-                    "cannot publish model '" + name + "': " + e.getMessage(), e);
+                    "cannot publish model '" + name + "': " + describe(e) + "; nothing was stored",
+                    e);
         } finally {
             deleteRecursively(tmp);
         }
     }
 
+    /** Returns an I/O failure as text that says what went wrong, not only which path. */
+    private static String describe(Exception e) {
+        Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (t instanceof java.nio.file.FileSystemException fse && fse.getReason() == null) {
+            String kind =
+                    t instanceof NoSuchFileException
+                            ? "no such file"
+                            : t instanceof java.nio.file.AccessDeniedException
+                                    ? "access denied"
+                                    : t.getClass().getSimpleName();
+            return kind + ": " + fse.getFile();
+        }
+        return t.getMessage();
+    }
+
     @Override
     public List<String> names() {
         try (Stream<Path> dirs = Files.list(models)) {
-            return dirs.filter(d -> !versionNumbers(d).isEmpty())
+            return dirs.filter(d -> isValidName(d.getFileName().toString()))
+                    .filter(d -> !versionNumbers(d).isEmpty())
                     .map(d -> d.getFileName().toString())
                     .sorted()
                     .toList();
@@ -207,18 +243,39 @@ public final class FileSystemModelRepository implements ModelRepository {
 
     @Override
     public Map<String, Integer> aliases(String name) {
-        Path file = modelDir(name).resolve(ALIASES);
+        Path modelDir = modelDir(name);
+        if (versionNumbers(modelDir).isEmpty()) {
+            throw notFound(name);
+        }
+        return readAliases(modelDir);
+    }
+
+    private static Map<String, Integer> readAliases(Path modelDir) {
+        Path file = modelDir.resolve(ALIASES);
         Properties props = new Properties();
         try (InputStream in = Files.newInputStream(file)) {
             props.load(in);
         } catch (NoSuchFileException e) {
             return Map.of();
-        } catch (IOException e) {
-            throw new RepositoryException("cannot read aliases of '" + name + "'", e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new RepositoryException("cannot read aliases file " + file + ": " + e, e);
         }
         Map<String, Integer> out = new TreeMap<>();
         for (String key : props.stringPropertyNames()) {
-            out.put(key, Integer.parseInt(props.getProperty(key).trim()));
+            String value = props.getProperty(key).trim();
+            try {
+                out.put(key, Integer.parseInt(value));
+            } catch (NumberFormatException e) {
+                throw new RepositoryException(
+                        "corrupt aliases file "
+                                + file
+                                + ": alias '"
+                                + key
+                                + "' points at '"
+                                + value
+                                + "', expected a version number",
+                        e);
+            }
         }
         return out;
     }
@@ -230,7 +287,7 @@ public final class FileSystemModelRepository implements ModelRepository {
         withLock(
                 name,
                 () -> {
-                    Map<String, Integer> aliases = new TreeMap<>(aliases(name));
+                    Map<String, Integer> aliases = new TreeMap<>(readAliases(modelDir(name)));
                     aliases.put(alias, version);
                     writeAliases(name, aliases);
                     return null;
@@ -241,10 +298,13 @@ public final class FileSystemModelRepository implements ModelRepository {
     @Override
     public boolean removeAlias(String name, String alias) {
         ModelRef.checkName(alias, "alias");
+        if (versionNumbers(modelDir(name)).isEmpty()) {
+            throw notFound(name);
+        }
         return withLock(
                 name,
                 () -> {
-                    Map<String, Integer> aliases = new TreeMap<>(aliases(name));
+                    Map<String, Integer> aliases = new TreeMap<>(readAliases(modelDir(name)));
                     if (aliases.remove(alias) == null) {
                         return false;
                     }
@@ -260,7 +320,7 @@ public final class FileSystemModelRepository implements ModelRepository {
                 name,
                 () -> {
                     List<String> pointing =
-                            aliases(name).entrySet().stream()
+                            readAliases(modelDir(name)).entrySet().stream()
                                     .filter(e -> e.getValue() == version)
                                     .map(Map.Entry::getKey)
                                     .collect(Collectors.toList());
@@ -277,7 +337,8 @@ public final class FileSystemModelRepository implements ModelRepository {
                     Path dir = modelDir(name).resolve(Integer.toString(version));
                     // Rename first so readers never see a half-deleted version.
                     Path doomed =
-                            modelDir(name).resolve(TMP_PREFIX + "deleted-" + UUID.randomUUID());
+                            temporaries.resolve(
+                                    TMP_PREFIX + "deleted-" + name + "-" + UUID.randomUUID());
                     move(dir, doomed);
                     deleteRecursively(doomed);
                     return null;
@@ -288,6 +349,9 @@ public final class FileSystemModelRepository implements ModelRepository {
     @Override
     public Path verifiedArtifacts(ModelCard card) {
         Path dir = modelDir(card.name()).resolve(Integer.toString(card.version()));
+        // Checked first: a path in a forged card must not be opened at all.
+        card.artifacts().keySet().forEach(ModelPackage::checkRelativePath);
+        checkNoForeignFiles(card, dir);
         for (Map.Entry<String, String> a : card.artifacts().entrySet()) {
             Path file = dir.resolve(ModelPackage.checkRelativePath(a.getKey()));
             String actual;
@@ -321,6 +385,39 @@ public final class FileSystemModelRepository implements ModelRepository {
             }
         }
         return dir;
+    }
+
+    /** Refuses files in a version folder that the card does not list: they were never checked. */
+    private static void checkNoForeignFiles(ModelCard card, Path dir) {
+        List<String> foreign = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.filter(p -> !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .map(p -> dir.relativize(p).toString().replace('\\', '/'))
+                    .filter(rel -> !rel.equals(CARD) && !card.artifacts().containsKey(rel))
+                    .sorted()
+                    .forEach(foreign::add);
+        } catch (NoSuchFileException e) {
+            throw new MalformedModelException("folder of " + card.ref() + " is missing: " + dir, e);
+        } catch (IOException | UncheckedIOException e) {
+            throw new MalformedModelException(
+                    "cannot list files of " + card.ref() + " in " + dir, e);
+        }
+        if (!foreign.isEmpty()) {
+            throw new MalformedModelException(
+                    "files "
+                            + foreign
+                            + " in "
+                            + dir
+                            + " are not recorded in the model card of "
+                            + card.ref()
+                            + " (recorded: "
+                            + card.artifacts().keySet()
+                            + "); a version is immutable once published");
+        }
+    }
+
+    private static boolean isValidName(String name) {
+        return name.matches(ModelRef.NAME_PATTERN);
     }
 
     private Path modelDir(String name) {
@@ -384,8 +481,14 @@ public final class FileSystemModelRepository implements ModelRepository {
         if (Files.exists(counter)) {
             last = Integer.parseInt(Files.readString(counter, StandardCharsets.UTF_8).trim());
         }
-        for (int v : versionNumbers(modelDir)) {
-            last = Math.max(last, v);
+        // Any numeric folder counts, even one without a card: its number must not be handed out.
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(modelDir)) {
+            for (Path d : dirs) {
+                String n = d.getFileName().toString();
+                if (n.matches("[1-9][0-9]{0,8}")) {
+                    last = Math.max(last, Integer.parseInt(n));
+                }
+            }
         }
         return last;
     }
@@ -425,7 +528,7 @@ public final class FileSystemModelRepository implements ModelRepository {
         T get() throws IOException;
     }
 
-    private static String copyAndHash(Path source, Path target) throws IOException {
+    private static String copyAndHash(String rel, Path source, Path target) throws IOException {
         MessageDigest md = sha256Digest();
         try (InputStream in = new DigestInputStream(Files.newInputStream(source), md);
                 FileChannel out =
@@ -434,6 +537,10 @@ public final class FileSystemModelRepository implements ModelRepository {
                 OutputStream os = java.nio.channels.Channels.newOutputStream(out)) {
             in.transferTo(os);
             out.force(true);
+        } catch (IOException e) {
+            throw new IOException(
+                    "cannot copy artifact " + rel + " from " + source + " (" + describe(e) + ")",
+                    e);
         }
         return HexFormat.of().formatHex(md.digest());
     }
@@ -458,12 +565,17 @@ public final class FileSystemModelRepository implements ModelRepository {
     private static void writeDurably(Path target, String text) throws IOException {
         Path tmp =
                 target.resolveSibling(TMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
-        try (FileChannel ch =
-                FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
-            ch.force(true);
+        try {
+            try (FileChannel ch =
+                    FileChannel.open(
+                            tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+                ch.force(true);
+            }
+            move(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
-        move(tmp, target);
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -481,6 +593,36 @@ public final class FileSystemModelRepository implements ModelRepository {
             ch.force(true);
         } catch (IOException e) {
             LOG.trace("directory fsync not supported for {}", dir);
+        }
+    }
+
+    /** Removes what crashed publishes and deletes left in {@code .tmp}, once clearly abandoned. */
+    private void purgeStaleTemporaries() {
+        java.time.Instant cutoff = clock.instant().minus(STALE_TEMPORARY);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(temporaries)) {
+            for (Path p : entries) {
+                if (newestModification(p).isBefore(cutoff)) {
+                    LOG.info("removing abandoned temporary folder {}", p);
+                    deleteRecursively(p);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("cannot clean {}: {}", temporaries, e.toString());
+        }
+    }
+
+    private static java.time.Instant newestModification(Path p) throws IOException {
+        try (Stream<Path> walk = Files.walk(p)) {
+            return walk.map(
+                            f -> {
+                                try {
+                                    return Files.getLastModifiedTime(f).toInstant();
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                            })
+                    .max(Comparator.naturalOrder())
+                    .orElse(java.time.Instant.MAX);
         }
     }
 

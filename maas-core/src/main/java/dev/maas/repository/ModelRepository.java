@@ -43,7 +43,11 @@ public interface ModelRepository {
      */
     ModelCard resolve(ModelRef ref);
 
-    /** Returns the aliases of {@code name} and the versions they point at. */
+    /**
+     * Returns the aliases of {@code name} and the versions they point at.
+     *
+     * @throws dev.maas.ModelNotFoundException if the model has no version
+     */
     Map<String, Integer> aliases(String name);
 
     /**
@@ -57,6 +61,7 @@ public interface ModelRepository {
      * Removes an alias.
      *
      * @return whether it existed
+     * @throws dev.maas.ModelNotFoundException if the model has no version
      */
     boolean removeAlias(String name, String alias);
 
@@ -73,7 +78,8 @@ public interface ModelRepository {
      * SHA-256 recorded in the card.
      *
      * @throws dev.maas.ChecksumMismatchException naming the first file that does not match
-     * @throws dev.maas.MalformedModelException if a file is missing
+     * @throws dev.maas.MalformedModelException if a file is missing, or the folder holds a file the
+     *     card does not list
      */
     Path verifiedArtifacts(ModelCard card);
 }

@@ -35,9 +35,30 @@ public interface EngineBackend {
      * @param versionDir the folder holding the verified artifact files
      * @param options engine options merged with the card's properties
      * @throws dev.maas.MalformedModelException if the artifact cannot be loaded
-     * @throws dev.maas.EngineUnavailableException if the engine's natives cannot start
+     * @throws dev.maas.EngineUnavailableException if the engine's natives cannot start or cannot
+     *     reach the device asked for
      */
     LoadedModel load(ModelCard card, Path versionDir, EngineOptions options);
+
+    /**
+     * The card property naming the Maven coordinates of the module that loads a model, for backends
+     * that do not follow the {@code dev.maas:maas-engine-<engine>} convention (such as {@code
+     * dev.maas:maas-recommend}). Shown when no backend on the class path fits the card.
+     */
+    String ARTIFACT_PROPERTY = "maas.artifact";
+
+    /**
+     * Returns the Maven coordinates of the module that loads {@code card}: its {@link
+     * #ARTIFACT_PROPERTY} when set, else {@link #artifactFor(String)} of its engine, else {@code
+     * dev.maas:maas-engine-<engine>}.
+     */
+    static String artifactFor(dev.maas.ModelCard card) {
+        String artifact = card.properties().get(ARTIFACT_PROPERTY);
+        if (artifact != null && !artifact.isBlank()) {
+            return artifact;
+        }
+        return card.engine() != null ? artifactFor(card.engine()) : "dev.maas:maas-engine-<engine>";
+    }
 
     /** Returns the Maven coordinates of the module that provides engine {@code engine}. */
     static String artifactFor(String engine) {

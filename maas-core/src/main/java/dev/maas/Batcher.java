@@ -1,0 +1,493 @@
+package dev.maas;
+
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.maas.spi.LoadedModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dynamic batcher of one model version: a bounded queue ({@link BatchQueue}) and a fixed set of
+ * worker threads, each with its own DJL {@link Predictor}, that take batches from the queue, run
+ * them, and complete each call with its own rows of the outputs.
+ *
+ * <p>A batch that fails is retried call by call, so that only the calls whose input the engine
+ * rejects fail (each with the engine's exception as cause) and the others complete. A model whose
+ * outputs turn out not to follow the batch dimension stops batching. Workers survive any failure;
+ * the batcher keeps serving until {@link #shutdown()}.
+ *
+ * <p>Time comes from an injected {@link Ticker}, so tests drive delays and deadlines with a fake
+ * clock; after moving the clock they call {@link #wakeUp()} instead of sleeping.
+ *
+ * <p>Thread-safe.
+ */
+final class Batcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Batcher.class);
+
+    private final LoadedModel model;
+    private final ModelCard card;
+    private final ServingConfig config;
+    private final Ticker ticker;
+    private final ServingMetrics.VersionMetrics metrics;
+    private final Runnable onTerminated;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+
+    /** Guarded by {@link #lock}. */
+    private final BatchQueue<Call> queue;
+
+    /** Guarded by {@link #lock}. */
+    private boolean closing;
+
+    /** Workers not yet exited. Guarded by {@link #lock}. */
+    private int live;
+
+    /** Why workers could not start, if they could not. Guarded by {@link #lock}. */
+    private Throwable startFailure;
+
+    private final List<Thread> threads = new ArrayList<>();
+    private final AtomicInteger starting;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final AtomicBoolean terminated = new AtomicBoolean();
+    private final AtomicBoolean splitWarned = new AtomicBoolean();
+    private volatile boolean batching;
+
+    /**
+     * @param onTerminated run once, after the last worker exited following {@link #shutdown()}
+     */
+    Batcher(
+            LoadedModel model,
+            ServingConfig config,
+            Ticker ticker,
+            ServingMetrics.VersionMetrics metrics,
+            Runnable onTerminated) {
+        this.model = model;
+        this.card = model.card();
+        this.config = config;
+        this.ticker = ticker;
+        this.metrics = metrics;
+        this.onTerminated = onTerminated;
+        this.batching = config.batching();
+        this.queue =
+                new BatchQueue<>(
+                        config.queueCapacity(),
+                        config.maxBatchSize(),
+                        config.batching() ? Integer.MAX_VALUE : 1,
+                        config.maxDelayNanos());
+        this.live = config.workers();
+        this.starting = new AtomicInteger(config.workers());
+        metrics.queueDepth(this::queueDepth);
+    }
+
+    /** Starts the workers; each creates its predictor and warms up before taking calls. */
+    void start() {
+        String base = "maas-" + card.name() + ":" + card.version() + "-worker-";
+        for (int i = 0; i < config.workers(); i++) {
+            Thread t = new Thread(this::work, base + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    /** Completes when every worker has created its predictor and warmed up (or failed to). */
+    CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    /** Returns whether calls are still batched. */
+    boolean batching() {
+        return batching;
+    }
+
+    int queueDepth() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Queues {@code call}.
+     *
+     * @param via the reference the caller used, for messages
+     * @throws OverloadedException if the queue is full
+     * @throws MaasException if no worker could start (the cause says why)
+     */
+    void submit(Call call, ModelRef via) {
+        lock.lock();
+        try {
+            if (closing) {
+                throw new IllegalStateException("model " + card.ref() + " is closed");
+            }
+            if (live == 0) {
+                throw new MaasException(
+                        "model " + card.ref() + " cannot run predictions: " + startFailure,
+                        startFailure);
+            }
+            call.enqueuedAt(ticker.read());
+            if (!queue.offer(call)) {
+                throw new OverloadedException(
+                        "endpoint "
+                                + via
+                                + " ("
+                                + card.ref()
+                                + ") is overloaded: its queue is full at its capacity of "
+                                + queue.capacity()
+                                + " calls; retry later, or raise the capacity (ServingOptions"
+                                + " queueCapacity, card property "
+                                + ServingOptions.QUEUE_CAPACITY
+                                + ")");
+            }
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes {@code call} from the queue if it is still there. */
+    boolean remove(Call call) {
+        lock.lock();
+        try {
+            return queue.remove(call);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Makes waiting workers look at the queue again (after a fake clock moved, in tests). */
+    void wakeUp() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops the workers and closes the model; the queue is empty by then (every queued call holds a
+     * reference on the model). Called from any other thread than a worker, it returns after the
+     * workers have exited and the model is closed, so that closing a service frees its models
+     * before it returns. Called by a worker (the last call of a model ended there), it closes the
+     * model at once, before that call's caller sees the result; the other workers are idle and exit
+     * on their own, closing their predictors. Safe to call more than once.
+     */
+    void shutdown() {
+        boolean now;
+        lock.lock();
+        try {
+            closing = true;
+            changed.signalAll();
+            now = live == 0;
+        } finally {
+            lock.unlock();
+        }
+        if (now || threads.contains(Thread.currentThread())) {
+            terminate();
+            return;
+        }
+        try {
+            for (Thread t : threads) {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        terminate();
+    }
+
+    private void terminate() {
+        if (terminated.compareAndSet(false, true)) {
+            metrics.close();
+            onTerminated.run();
+        }
+    }
+
+    private void work() {
+        Predictor<NDList, NDList> predictor = null;
+        Tensors.Scratch scratch = new Tensors.Scratch();
+        try {
+            try {
+                predictor = model.newPredictor();
+                if (config.warmUp()) {
+                    warmUp(predictor, scratch);
+                }
+            } catch (RuntimeException | Error e) {
+                LOG.debug("{}: worker cannot get a predictor", card.ref(), e);
+                lock.lock();
+                try {
+                    startFailure = e;
+                } finally {
+                    lock.unlock();
+                }
+                return;
+            } finally {
+                if (starting.decrementAndGet() == 0) {
+                    ready.complete(null);
+                }
+            }
+            List<Call> batch;
+            while ((batch = take()) != null) {
+                execute(predictor, scratch, batch);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (predictor != null) {
+                predictor.close();
+            }
+            exited();
+        }
+    }
+
+    private void exited() {
+        List<Call> orphans;
+        boolean close;
+        Throwable why;
+        lock.lock();
+        try {
+            live--;
+            if (live > 0) {
+                return;
+            }
+            orphans = queue.drain();
+            close = closing;
+            why = startFailure;
+        } finally {
+            lock.unlock();
+        }
+        for (Call c : orphans) {
+            fail(
+                    c,
+                    new MaasException(
+                            "model "
+                                    + card.ref()
+                                    + (close ? " was closed" : " cannot run predictions: " + why),
+                            why));
+        }
+        if (close) {
+            terminate();
+        }
+    }
+
+    private void warmUp(Predictor<NDList, NDList> predictor, Tensors.Scratch scratch) {
+        if (card.inputs().isEmpty()) {
+            return;
+        }
+        long start = ticker.read();
+        for (int size : config.warmUpSizes()) {
+            var input = Tensors.zeros(card.inputs(), size, config.batching());
+            if (input.isEmpty()) {
+                return;
+            }
+            try {
+                run(predictor, scratch, List.of(input.get()), false);
+            } catch (Exception e) {
+                LOG.warn(
+                        "{}: warm-up with a batch of {} zeros failed, skipping warm-up: {}",
+                        card.ref(),
+                        size,
+                        e.toString());
+                return;
+            }
+        }
+        LOG.debug(
+                "{}: warmed up batch sizes {} in {} ms",
+                card.ref(),
+                config.warmUpSizes(),
+                TimeUnit.NANOSECONDS.toMillis(ticker.read() - start));
+    }
+
+    /** Waits for the next batch; null once shutting down with nothing queued. */
+    private List<Call> take() throws InterruptedException {
+        while (true) {
+            BatchQueue.Poll<Call> p;
+            lock.lock();
+            try {
+                while (true) {
+                    p = queue.poll(ticker.read());
+                    if (p.batch() != null || !p.expired().isEmpty()) {
+                        if (!queue.isEmpty()) {
+                            changed.signal();
+                        }
+                        break;
+                    }
+                    if (closing) {
+                        return null;
+                    }
+                    if (p.waitNanos() == Long.MAX_VALUE) {
+                        changed.await();
+                    } else {
+                        changed.awaitNanos(p.waitNanos());
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            long now = ticker.read();
+            for (Call c : p.expired()) {
+                if (c.end() >= 0) {
+                    c.settle(null, deadlineExceeded(card, c, now, false));
+                }
+            }
+            if (p.batch() != null) {
+                return p.batch();
+            }
+        }
+    }
+
+    private void execute(
+            Predictor<NDList, NDList> predictor, Tensors.Scratch scratch, List<Call> batch) {
+        long start = ticker.read();
+        List<Call> calls = new ArrayList<>(batch.size());
+        for (Call c : batch) {
+            if (c.start(start)) {
+                metrics.queued(start - c.enqueuedAt());
+                calls.add(c);
+            }
+        }
+        if (calls.isEmpty()) {
+            return;
+        }
+        List<List<Tensors.Tensor>> outputs;
+        try {
+            outputs = run(predictor, scratch, inputs(calls), true);
+        } catch (Tensors.SplitException e) {
+            stopBatching(e);
+            runEach(predictor, scratch, calls);
+            return;
+        } catch (Exception | Error e) {
+            if (calls.size() == 1) {
+                fail(calls.get(0), failure(e));
+                return;
+            }
+            LOG.debug(
+                    "{}: batch of {} calls failed, running them one by one",
+                    card.ref(),
+                    calls.size(),
+                    e);
+            runEach(predictor, scratch, calls);
+            return;
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            deliver(calls.get(i), outputs.get(i));
+        }
+    }
+
+    private void runEach(
+            Predictor<NDList, NDList> predictor, Tensors.Scratch scratch, List<Call> calls) {
+        for (Call c : calls) {
+            if (c.isDone()) {
+                continue;
+            }
+            try {
+                deliver(c, run(predictor, scratch, List.of(c.input()), true).get(0));
+            } catch (Exception | Error e) {
+                fail(c, failure(e));
+            }
+        }
+    }
+
+    private static List<Tensors.Input> inputs(List<Call> calls) {
+        List<Tensors.Input> inputs = new ArrayList<>(calls.size());
+        for (Call c : calls) {
+            inputs.add(c.input());
+        }
+        return inputs;
+    }
+
+    /**
+     * Runs one batch in a sub-manager of the model's manager, closed before returning; the outputs
+     * are copied out first. {@code record}: whether the batch counts in the metrics (warm-up does
+     * not).
+     */
+    private List<List<Tensors.Tensor>> run(
+            Predictor<NDList, NDList> predictor,
+            Tensors.Scratch scratch,
+            List<Tensors.Input> in,
+            boolean record)
+            throws Exception {
+        long start = ticker.read();
+        int rows = 0;
+        for (Tensors.Input i : in) {
+            rows += i.rows();
+        }
+        try (NDManager batch = model.djlModel().getNDManager().newSubManager()) {
+            NDList input = Tensors.assemble(batch, in, scratch);
+            NDList output = predictor.predict(input);
+            return Tensors.split(card, output, in);
+        } finally {
+            if (record) {
+                metrics.batch(rows, ticker.read() - start);
+            }
+        }
+    }
+
+    private void stopBatching(Tensors.SplitException e) {
+        batching = false;
+        lock.lock();
+        try {
+            queue.maxItems(1);
+        } finally {
+            lock.unlock();
+        }
+        if (splitWarned.compareAndSet(false, true)) {
+            LOG.warn("{}: batching turned off: {}", card.ref(), e.getMessage());
+        }
+    }
+
+    private MaasException failure(Throwable e) {
+        if (e instanceof Error err && !(e instanceof StackOverflowError)) {
+            LOG.error("{}: engine error", card.ref(), e);
+        }
+        return e instanceof Exception ex
+                ? Signatures.engineFailure(card, ex)
+                : new MaasException("model " + card.ref() + " failed on this input: " + e, e);
+    }
+
+    private static void deliver(Call c, List<Tensors.Tensor> outputs) {
+        if (c.end() >= 0) {
+            c.settle(outputs, null);
+        }
+    }
+
+    private static void fail(Call c, Throwable e) {
+        if (c.end() >= 0) {
+            c.settle(null, e);
+        }
+    }
+
+    /** Returns the exception for a call that missed its deadline at {@code now}. */
+    static DeadlineExceededException deadlineExceeded(
+            ModelCard card, Call c, long now, boolean started) {
+        return new DeadlineExceededException(
+                "call to model "
+                        + card.ref()
+                        + " missed its deadline of "
+                        + millis(c.deadline() - c.startedAt())
+                        + " ms after "
+                        + millis(now - c.startedAt())
+                        + " ms "
+                        + (started
+                                ? "while running; its result is discarded"
+                                : "while queued; it was skipped and never ran"));
+    }
+
+    private static String millis(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
+    }
+}

@@ -1,0 +1,167 @@
+package dev.maas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import dev.maas.engine.pytorch.PyTorchBackend;
+import dev.maas.testing.MlpModel;
+import dev.maas.testing.NdResources;
+import dev.maas.testing.ReferenceMath;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * 16 threads calling one endpoint of a real PyTorch model for a few seconds: every result is
+ * checked against plain Java, and the DJL resources under the model's manager and under the
+ * callers' manager are counted before and after, so that a per-call leak shows as growth.
+ */
+class EndpointStressTest {
+    private static final Logger LOG = LoggerFactory.getLogger(EndpointStressTest.class);
+    private static final int THREADS = 16;
+    private static final long PHASE_MILLIS = 1000;
+    private static final int PHASES = 3;
+
+    /** Largest RSS growth allowed over the last phase. */
+    private static final long RSS_BOUND = 32L << 20;
+
+    @TempDir Path tmp;
+
+    @Test
+    void sixteenThreads_allResultsCorrect_andResourceCountsStable() throws Exception {
+        CountingBackend backend = new CountingBackend();
+        MlpModel mlp = MlpModel.random(StoreFixtures.IN, 64, 5, 21);
+        try (ModelService maas =
+                        ModelService.builder()
+                                .root(tmp.resolve("repo"))
+                                .backends(List.of(backend))
+                                .build();
+                NDManager callers = NDManager.newBaseManager(PyTorchBackend.ENGINE)) {
+            StoreFixtures.publishMlp(maas, tmp, "hot", mlp);
+            Endpoint endpoint = maas.endpoint("hot");
+
+            // Warm-up at full concurrency, so that every predictor of the pool exists and the
+            // JIT and the allocators have settled.
+            long warmCalls = run(endpoint, mlp, callers, 1000, 0);
+            NDManager modelManager = backend.loaded.get(0).djlModel().getNDManager();
+            int[] modelCounts = new int[PHASES + 1];
+            int[] callerCounts = new int[PHASES + 1];
+            long[] rss = new long[PHASES + 1];
+            long[] calls = new long[PHASES + 1];
+            modelCounts[0] = NdResources.count(modelManager);
+            callerCounts[0] = NdResources.count(callers);
+            rss[0] = rssBytes();
+            for (int p = 1; p <= PHASES; p++) {
+                calls[p] = run(endpoint, mlp, callers, PHASE_MILLIS, p);
+                modelCounts[p] = NdResources.count(modelManager);
+                callerCounts[p] = NdResources.count(callers);
+                rss[p] = rssBytes();
+            }
+            LOG.info(
+                    "stress: {} threads, {} warm-up calls, then calls per phase {}; model manager"
+                            + " resources {}; caller manager resources {}; RSS MiB {}",
+                    THREADS,
+                    warmCalls,
+                    Arrays.toString(Arrays.copyOfRange(calls, 1, PHASES + 1)),
+                    Arrays.toString(modelCounts),
+                    Arrays.toString(callerCounts),
+                    Arrays.toString(Arrays.stream(rss).map(r -> r >> 20).toArray()));
+
+            assertThat(Arrays.stream(calls).sum()).isGreaterThan(THREADS * 10L);
+            // Each call's arrays live in a per-call manager closed after it: nothing accumulates
+            // under the model, and the callers' manager holds exactly what it held before.
+            assertThat(modelCounts).containsOnly(modelCounts[0]);
+            assertThat(callerCounts).containsOnly(callerCounts[0]);
+            // Native memory, checked loosely (JIT, heap and allocator caches move RSS by some
+            // MiB): after warm-up, the last phase may not add more than the bound measured here.
+            long lastGrowth = rss[PHASES] - rss[PHASES - 1];
+            LOG.info(
+                    "RSS growth in the last phase: {} KiB ({} bytes per call)",
+                    lastGrowth >> 10,
+                    Math.max(0, lastGrowth) / Math.max(1, calls[PHASES]));
+            assertThat(lastGrowth).isLessThan(RSS_BOUND);
+            assertThat(backend.loadCalls).hasValue(1);
+        }
+    }
+
+    /** Runs all threads for {@code millis}; returns the number of calls made (all checked). */
+    private static long run(
+            Endpoint endpoint, MlpModel mlp, NDManager callers, long millis, int phase)
+            throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong calls = new AtomicLong();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                int thread = t;
+                workers.add(
+                        pool.submit(
+                                () -> {
+                                    start.await();
+                                    // Distinct inputs per thread and call: batch size and values.
+                                    Random random = new Random(phase * 1000L + thread);
+                                    while (!stop.get()) {
+                                        int rows = 1 + random.nextInt(4);
+                                        float[][] x =
+                                                ReferenceMath.uniform(
+                                                        random, rows, mlp.inputs(), 3f);
+                                        x[0][0] = thread + 0.5f;
+                                        try (NDManager call = callers.newSubManager()) {
+                                            NDArray y =
+                                                    endpoint.predict(new NDList(call.create(x)))
+                                                            .singletonOrThrow();
+                                            StoreFixtures.assertClose(
+                                                    ReferenceMath.reshape(y.toFloatArray(), rows),
+                                                    mlp.forward(x));
+                                        }
+                                        calls.incrementAndGet();
+                                    }
+                                    return null;
+                                }));
+            }
+            start.countDown();
+            Thread.sleep(millis);
+            stop.set(true);
+            for (Future<?> f : workers) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return calls.get();
+    }
+
+    /** Returns this process's resident set size from /proc, or 0 where there is none. */
+    private static long rssBytes() throws IOException {
+        System.gc();
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return 0;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+}
