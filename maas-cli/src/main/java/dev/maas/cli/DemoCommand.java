@@ -204,6 +204,16 @@ final class DemoCommand implements Callable<Integer> {
                         10,
                         RankingProtocol.fullRanking(),
                         out);
+        double modelNdcg = Workflow.metrics(report, result.model()).getOrDefault("ndcg@10", 0.0);
+        double popularNdcg =
+                report.row("popularity")
+                        .map(r -> r.ranking() == null ? 0.0 : r.ranking().ndcg())
+                        .orElse(0.0);
+        if (modelNdcg < popularNdcg) {
+            out.println(
+                    "  Biased MF is fitted to rating error (RMSE); for top-N lists a ranking"
+                            + " objective does better: ./maas train --model bpr-mf");
+        }
         RecommenderPackage pkg =
                 Workflow.pkg(
                         result.model(),
