@@ -742,6 +742,7 @@ public final class ModelService implements AutoCloseable {
                 loadExecutor.shutdown();
             }
             deadlines.shutdown();
+            metrics.close();
         }
     }
 

@@ -51,9 +51,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * mode gives the latency distribution of single calls, including p50 and p99.
  *
  * <p>Run: {@code mvn -pl maas-benchmarks -am package -DskipTests} then {@code java -jar
- * maas-benchmarks/target/maas-benchmarks.jar ServingBenchmark} (add {@code -f 1 -wi 2 -i 3} for a short
- * run, {@code -p peer=maas} for one peer). Natives come from the jar: no network is needed ({@code
- * -Dai.djl.offline=true} is set for the forked JVM).
+ * maas-benchmarks/target/maas-benchmarks.jar ServingBenchmark} (add {@code -f 1 -wi 2 -i 3} for a
+ * short run, {@code -p peer=maas} for one peer). Natives come from the jar: no network is needed
+ * ({@code -Dai.djl.offline=true} is set for the forked JVM).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})

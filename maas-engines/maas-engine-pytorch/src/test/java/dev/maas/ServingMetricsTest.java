@@ -129,5 +129,7 @@ class ServingMetricsTest {
                 "the queue gauge of the closed model is removed",
                 Duration.ofSeconds(30),
                 () -> registry.find("maas.queue.depth").gauge() == null);
+        maas.close();
+        assertThat(registry.find("maas.cache.models").gauge()).isNull();
     }
 }
