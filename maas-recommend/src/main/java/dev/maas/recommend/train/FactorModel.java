@@ -1,0 +1,437 @@
+package dev.maas.recommend.train;
+
+import dev.maas.MalformedModelException;
+import dev.maas.recommend.data.IdMap;
+import dev.maas.recommend.data.ItemInfo;
+import dev.maas.recommend.eval.Candidate;
+import dev.maas.recommend.eval.ItemScorer;
+import dev.maas.recommend.eval.RatingPredictor;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.AbstractList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A trained factor model: a {@code dim}-dimensional vector per user and per item, plus biases, such
+ * that the score of item {@code i} for user {@code u} is
+ *
+ * <pre>
+ * {@code score(u, i) = globalBias + userBias[u] + itemBias[i] + dot(userVector(u), itemVector(i))}
+ * </pre>
+ *
+ * <p>For {@link ModelType#BIASED_MF} the score is a predicted rating; {@link #predictRating} clips
+ * it to the rating range of the training data. For {@link ModelType#BPR_MF} the global and user
+ * biases are zero (they do not change a user's ranking) and the item bias carries popularity. For
+ * {@link ModelType#TWO_TOWER} all biases are zero and the vectors are the precomputed tower
+ * outputs, so the score is a plain dot product. In every case the top-K items of a user are the
+ * items with the largest {@code itemBias[i] + dot(p_u, q_i)}, which a dot-product index serves by
+ * appending the item bias to the item vector and a {@code 1} to the user vector.
+ *
+ * <p>Vectors are stored row-major in one {@code float[]} per side: the vector of user {@code u} is
+ * {@code userFactors[u * dim .. (u + 1) * dim)}. The model also keeps the user and item id maps and
+ * the item catalogue, so that it can be served on its own. {@link #save} writes it to a folder as
+ * little-endian float32 files plus a JSON header, which {@link #load} validates.
+ *
+ * <p>Instances are immutable and thread-safe. The buffers returned by {@link #userFactors()} and
+ * friends are read-only views of the model's arrays, not copies.
+ */
+public final class FactorModel implements RatingPredictor, ItemScorer {
+    private final ModelType type;
+    private final int dim;
+    private final IdMap users;
+    private final IdMap items;
+    private final List<ItemInfo> catalogue; // null: ids only
+    private final List<String> genres;
+    private final float[] userFactors;
+    private final float[] itemFactors;
+    private final float[] userBias;
+    private final float[] itemBias;
+    private final float globalBias;
+    private final float minRating;
+    private final float maxRating;
+    private final Map<String, String> properties;
+
+    /**
+     * Creates a model from its parts; the arrays are copied.
+     *
+     * @param type the model type
+     * @param dim the vector length
+     * @param users the user ids
+     * @param items the item ids
+     * @param catalogue the item metadata in item order, or {@code null} for ids only
+     * @param genres the genre vocabulary (may be empty)
+     * @param userFactors {@code users.size() * dim} floats, row-major
+     * @param itemFactors {@code items.size() * dim} floats, row-major
+     * @param userBias {@code users.size()} floats
+     * @param itemBias {@code items.size()} floats
+     * @param globalBias the global bias
+     * @param minRating the smallest rating of the training data ({@code NaN} if not explicit)
+     * @param maxRating the largest rating of the training data ({@code NaN} if not explicit)
+     * @param properties free-form facts kept with the model (hyperparameters, data summary)
+     * @throws IllegalArgumentException if an array has the wrong length or a value is not finite
+     */
+    public FactorModel(
+            ModelType type,
+            int dim,
+            IdMap users,
+            IdMap items,
+            List<ItemInfo> catalogue,
+            List<String> genres,
+            float[] userFactors,
+            float[] itemFactors,
+            float[] userBias,
+            float[] itemBias,
+            float globalBias,
+            float minRating,
+            float maxRating,
+            Map<String, String> properties) {
+        this(
+                type,
+                dim,
+                users,
+                items,
+                catalogue == null ? null : List.copyOf(catalogue),
+                genres,
+                userFactors.clone(),
+                itemFactors.clone(),
+                userBias.clone(),
+                itemBias.clone(),
+                globalBias,
+                minRating,
+                maxRating,
+                properties,
+                true);
+    }
+
+    /** Takes ownership of the arrays (no copies); used by the trainer and the loader. */
+    FactorModel(
+            ModelType type,
+            int dim,
+            IdMap users,
+            IdMap items,
+            List<ItemInfo> catalogue,
+            List<String> genres,
+            float[] userFactors,
+            float[] itemFactors,
+            float[] userBias,
+            float[] itemBias,
+            float globalBias,
+            float minRating,
+            float maxRating,
+            Map<String, String> properties,
+            boolean owned) {
+        this.type = Objects.requireNonNull(type, "type");
+        if (dim < 1) {
+            throw new IllegalArgumentException("dim must be >= 1, was " + dim);
+        }
+        this.dim = dim;
+        this.users = Objects.requireNonNull(users, "users");
+        this.items = Objects.requireNonNull(items, "items");
+        if (catalogue != null && catalogue.size() != items.size()) {
+            throw new IllegalArgumentException(
+                    "catalogue has " + catalogue.size() + " items, expected " + items.size());
+        }
+        this.catalogue = catalogue;
+        this.genres = List.copyOf(genres);
+        checkLength("userFactors", userFactors, (long) users.size() * dim);
+        checkLength("itemFactors", itemFactors, (long) items.size() * dim);
+        checkLength("userBias", userBias, users.size());
+        checkLength("itemBias", itemBias, items.size());
+        if (!Float.isFinite(globalBias)) {
+            throw new IllegalArgumentException("globalBias must be finite, was " + globalBias);
+        }
+        this.userFactors = userFactors;
+        this.itemFactors = itemFactors;
+        this.userBias = userBias;
+        this.itemBias = itemBias;
+        this.globalBias = globalBias;
+        this.minRating = minRating;
+        this.maxRating = maxRating;
+        this.properties = java.util.Collections.unmodifiableMap(new TreeMap<>(properties));
+    }
+
+    private static void checkLength(String name, float[] array, long expected) {
+        Objects.requireNonNull(array, name);
+        if (array.length != expected) {
+            throw new IllegalArgumentException(
+                    name + " has " + array.length + " floats, expected " + expected);
+        }
+        for (int i = 0; i < array.length; i++) {
+            if (!Float.isFinite(array[i])) {
+                throw new IllegalArgumentException(
+                        name + "[" + i + "] is " + array[i] + "; every value must be finite");
+            }
+        }
+    }
+
+    /** Returns the model type. */
+    public ModelType type() {
+        return type;
+    }
+
+    /** Returns the vector length. */
+    public int dim() {
+        return dim;
+    }
+
+    /** Returns the number of users. */
+    public int numUsers() {
+        return users.size();
+    }
+
+    @Override
+    public int numItems() {
+        return items.size();
+    }
+
+    /** Returns the user id map. */
+    public IdMap users() {
+        return users;
+    }
+
+    /** Returns the item id map. */
+    public IdMap items() {
+        return items;
+    }
+
+    /** Returns the genre vocabulary (empty if the training data had none). */
+    public List<String> genres() {
+        return genres;
+    }
+
+    /** Returns whether the model has item titles and genres (not only ids). */
+    public boolean hasItemMetadata() {
+        return catalogue != null;
+    }
+
+    /**
+     * Returns the metadata of item {@code item}; without metadata the title is the id.
+     *
+     * @throws IndexOutOfBoundsException if the index is out of range
+     */
+    public ItemInfo itemInfo(int item) {
+        Objects.checkIndex(item, items.size());
+        return catalogue == null ? ItemInfo.bare(items.id(item)) : catalogue.get(item);
+    }
+
+    /** Returns the catalogue in item order, as an unmodifiable list. */
+    public List<ItemInfo> catalogue() {
+        return new AbstractList<>() {
+            @Override
+            public ItemInfo get(int i) {
+                return itemInfo(i);
+            }
+
+            @Override
+            public int size() {
+                return items.size();
+            }
+        };
+    }
+
+    /** Returns the user vectors, row-major ({@code numUsers() * dim()} floats), read-only. */
+    public FloatBuffer userFactors() {
+        return FloatBuffer.wrap(userFactors).asReadOnlyBuffer();
+    }
+
+    /** Returns the item vectors, row-major ({@code numItems() * dim()} floats), read-only. */
+    public FloatBuffer itemFactors() {
+        return FloatBuffer.wrap(itemFactors).asReadOnlyBuffer();
+    }
+
+    /** Returns the user biases ({@code numUsers()} floats), read-only. */
+    public FloatBuffer userBiases() {
+        return FloatBuffer.wrap(userBias).asReadOnlyBuffer();
+    }
+
+    /** Returns the item biases ({@code numItems()} floats), read-only. */
+    public FloatBuffer itemBiases() {
+        return FloatBuffer.wrap(itemBias).asReadOnlyBuffer();
+    }
+
+    /** Returns a copy of user {@code user}'s vector. */
+    public float[] userVector(int user) {
+        Objects.checkIndex(user, users.size());
+        return java.util.Arrays.copyOfRange(userFactors, user * dim, (user + 1) * dim);
+    }
+
+    /** Returns a copy of item {@code item}'s vector. */
+    public float[] itemVector(int item) {
+        Objects.checkIndex(item, items.size());
+        return java.util.Arrays.copyOfRange(itemFactors, item * dim, (item + 1) * dim);
+    }
+
+    /** Returns the bias of user {@code user}. */
+    public float userBias(int user) {
+        return userBias[user];
+    }
+
+    /** Returns the bias of item {@code item}. */
+    public float itemBias(int item) {
+        return itemBias[item];
+    }
+
+    /** Returns the global bias (the training mean for rating models, else 0). */
+    public float globalBias() {
+        return globalBias;
+    }
+
+    /** Returns the facts kept with the model: hyperparameters, data summary, training result. */
+    public Map<String, String> properties() {
+        return properties;
+    }
+
+    /**
+     * Returns {@code globalBias + userBias[u] + itemBias[i] + dot(p_u, q_i)}, unclipped.
+     *
+     * @throws IndexOutOfBoundsException if an index is out of range
+     */
+    public float score(int user, int item) {
+        Objects.checkIndex(user, users.size());
+        Objects.checkIndex(item, items.size());
+        return globalBias + userBias[user] + itemBias[item] + dot(user * dim, item * dim);
+    }
+
+    /**
+     * Returns the predicted rating: the score clipped to the training rating range. For ranking
+     * models ({@link ModelType#predictsRatings()} false) the unclipped score.
+     */
+    @Override
+    public float predictRating(int user, int item) {
+        float s = score(user, item);
+        if (type.predictsRatings() && !Float.isNaN(minRating)) {
+            s = Math.max(minRating, Math.min(maxRating, s));
+        }
+        return s;
+    }
+
+    @Override
+    public void scoreAll(int user, float[] scores) {
+        Objects.checkIndex(user, users.size());
+        int n = items.size();
+        if (scores.length != n) {
+            throw new IllegalArgumentException(
+                    "scores has length " + scores.length + ", expected " + n);
+        }
+        float base = globalBias + userBias[user];
+        int pu = user * dim;
+        for (int i = 0; i < n; i++) {
+            scores[i] = base + itemBias[i] + dot(pu, i * dim);
+        }
+    }
+
+    @Override
+    public void scoreItems(int user, int[] itemIndices, float[] scores) {
+        for (int k = 0; k < itemIndices.length; k++) {
+            scores[k] = score(user, itemIndices[k]);
+        }
+    }
+
+    private float dot(int pu, int qi) {
+        float s = 0;
+        for (int f = 0; f < dim; f++) {
+            s += userFactors[pu + f] * itemFactors[qi + f];
+        }
+        return s;
+    }
+
+    /**
+     * Returns this model as an evaluation candidate: judged on rating accuracy and ranking when it
+     * predicts ratings, on ranking only otherwise.
+     */
+    public Candidate asCandidate(String name) {
+        return type.predictsRatings() ? Candidate.both(name, this) : Candidate.ranking(name, this);
+    }
+
+    /**
+     * Writes the model into {@code dir} (created if needed): {@code factor-model.json} (the header:
+     * type, sizes, biases, CRC-32 of every data file, properties), {@code user_factors.f32}, {@code
+     * item_factors.f32}, {@code user_bias.f32}, {@code item_bias.f32} (raw little-endian float32),
+     * {@code users.txt} and {@code items.tsv} (ids and catalogue, UTF-8; omitted when the ids are
+     * simply {@code 1..n} and there is no catalogue). Each file is written to a temporary name and
+     * renamed, and the header comes last, so a reader never sees a header that describes files not
+     * yet complete.
+     *
+     * @throws UncheckedIOException if a file cannot be written
+     */
+    public void save(Path dir) {
+        FactorModelFiles.save(this, dir);
+    }
+
+    /**
+     * Reads a model written by {@link #save}, checking the header, the size of every data file
+     * against the sizes in the header, each file's CRC-32, and the id and catalogue files.
+     *
+     * @throws MalformedModelException if a file is missing, truncated, corrupt or inconsistent with
+     *     the header; the message names the file and what was expected
+     */
+    public static FactorModel load(Path dir) {
+        return FactorModelFiles.load(dir);
+    }
+
+    /** Returns a model sharing this one's arrays, with {@code properties} instead of its own. */
+    FactorModel withProperties(Map<String, String> newProperties) {
+        return new FactorModel(
+                type,
+                dim,
+                users,
+                items,
+                catalogue,
+                genres,
+                userFactors,
+                itemFactors,
+                userBias,
+                itemBias,
+                globalBias,
+                minRating,
+                maxRating,
+                newProperties,
+                true);
+    }
+
+    // Package-private raw access for the file codec and the trainer.
+    float[] rawUserFactors() {
+        return userFactors;
+    }
+
+    float[] rawItemFactors() {
+        return itemFactors;
+    }
+
+    float[] rawUserBias() {
+        return userBias;
+    }
+
+    float[] rawItemBias() {
+        return itemBias;
+    }
+
+    List<ItemInfo> rawCatalogue() {
+        return catalogue;
+    }
+
+    float minRating() {
+        return minRating;
+    }
+
+    float maxRating() {
+        return maxRating;
+    }
+
+    @Override
+    public String toString() {
+        return "FactorModel["
+                + type
+                + ", dim="
+                + dim
+                + ", users="
+                + users.size()
+                + ", items="
+                + items.size()
+                + "]";
+    }
+}
