@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,11 +49,13 @@ import org.slf4j.LoggerFactory;
  * scores are not MovieLens scores.
  *
  * <p><b>Scale.</b> Memory grows with the number of ratings (20 bytes each) plus about 60 bytes per
- * item and 110 per user; titles are derived from the item index on demand, not stored. A catalogue
- * of a million items and ten million ratings takes a few seconds and about 300 MB.
+ * item and 110 per user; titles are derived from the item index on demand, not stored. Users are
+ * generated in parallel on the common fork-join pool. A million items, 100,000 users and ten
+ * million ratings take about 300 MB of heap.
  *
  * <p>Generation is a pure function of the settings: the same builder settings give the same data,
- * byte for byte, on any machine. A built {@code SampleCatalog} is immutable and thread-safe.
+ * byte for byte, on any machine and with any number of threads. A built {@code SampleCatalog} is
+ * immutable and thread-safe.
  */
 public final class SampleCatalog {
     private static final Logger LOG = LoggerFactory.getLogger(SampleCatalog.class);
@@ -166,44 +169,64 @@ public final class SampleCatalog {
         int[] itemIdx = new int[n];
         float[] score = new float[n];
         long[] time = new long[n];
-        IntSet chosen = new IntSet(64);
+        // Each user's rows come from that user's own generator and go to that user's own slice,
+        // so users are generated in parallel with the same result as one by one.
         SplittableRandom picks = root.split();
-        int row = 0;
+        long[] userSeeds = new long[users];
+        int[] offsets = new int[users + 1];
         for (int u = 0; u < users; u++) {
-            SplittableRandom r = picks.split();
-            chosen.clear(perUser[u]);
-            long start = START + (long) (Math.pow(r.nextDouble(), 1.3) * (END - START));
-            double activeDays = Math.min(1 + -Math.log(1 - r.nextDouble()) * 20, 200);
-            long span = Math.min((long) (activeDays * 86_400), END - start);
-            int attempts = 0;
-            for (int k = 0; k < perUser[u]; ) {
-                int item = world.popular(r);
-                attempts++;
-                if (chosen.contains(item)) {
-                    continue;
-                }
-                double affinity = world.affinity(u, item);
-                // Users mostly rate what they expect to like: the chance of keeping a drawn
-                // item rises steeply with affinity. After many refusals any item is kept, so
-                // that very picky users still finish.
-                double keep = 1 / (1 + Math.exp(-SELECTION * (affinity - SELECTION_THRESHOLD)));
-                if (attempts < 50 * perUser[u] && r.nextDouble() > keep) {
-                    continue;
-                }
-                chosen.add(item);
-                userIdx[row] = u;
-                itemIdx[row] = item;
-                score[row] =
-                        (float)
-                                (world.userBias[u]
-                                        + world.quality[item]
-                                        + RATING_AFFINITY * affinity
-                                        + NOISE_SD * r.nextGaussian());
-                time[row] = start + (long) (r.nextDouble() * span);
-                row++;
-                k++;
-            }
+            userSeeds[u] = picks.nextLong();
+            offsets[u + 1] = offsets[u] + perUser[u];
         }
+        ThreadLocal<IntSet> chosenSets = ThreadLocal.withInitial(() -> new IntSet(64));
+        IntStream.range(0, users)
+                .parallel()
+                .forEach(
+                        u -> {
+                            SplittableRandom r = new SplittableRandom(userSeeds[u]);
+                            IntSet chosen = chosenSets.get();
+                            chosen.clear(perUser[u]);
+                            long start =
+                                    START + (long) (Math.pow(r.nextDouble(), 1.3) * (END - START));
+                            double activeDays =
+                                    Math.min(1 + -Math.log(1 - r.nextDouble()) * 20, 200);
+                            long span = Math.min((long) (activeDays * 86_400), END - start);
+                            int attempts = 0;
+                            int row = offsets[u];
+                            for (int k = 0; k < perUser[u]; ) {
+                                int item = world.popular(r);
+                                attempts++;
+                                if (chosen.contains(item)) {
+                                    continue;
+                                }
+                                double affinity = world.affinity(u, item);
+                                // Users mostly rate what they expect to like: the chance of
+                                // keeping a drawn item rises steeply with affinity. After many
+                                // refusals any item is kept, so very picky users still finish.
+                                double keep =
+                                        1
+                                                / (1
+                                                        + Math.exp(
+                                                                -SELECTION
+                                                                        * (affinity
+                                                                                - SELECTION_THRESHOLD)));
+                                if (attempts < 50 * perUser[u] && r.nextDouble() > keep) {
+                                    continue;
+                                }
+                                chosen.add(item);
+                                userIdx[row] = u;
+                                itemIdx[row] = item;
+                                score[row] =
+                                        (float)
+                                                (world.userBias[u]
+                                                        + world.quality[item]
+                                                        + RATING_AFFINITY * affinity
+                                                        + NOISE_SD * r.nextGaussian());
+                                time[row] = start + (long) (r.nextDouble() * span);
+                                row++;
+                                k++;
+                            }
+                        });
         float[] stars = toStars(score);
         Interactions data =
                 new Interactions(

@@ -71,14 +71,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>Determinism.</b> Parameters are initialised in Java from the seed, and shuffling, negative
  * sampling and the validation split use seeded generators; the engine's own generator is seeded too
  * ({@link Engine#setRandomSeed}). Two runs with the same data, configuration and thread count give
- * identical models. PyTorch may sum in a different order with a different intra-op thread count, so
- * results can differ in the last bits between thread counts; set {@code threads(1)} for results
- * that are identical across machines.
+ * identical models; the batch-preparation thread works through batches in order, so it changes
+ * nothing. With more than one intra-op thread PyTorch may sum in a different order, so results can
+ * differ in the last bits between thread counts (the default of one thread avoids this).
  *
  * <p><b>Threads.</b> Training sets PyTorch's intra-op thread count, a process-wide setting, to
- * {@link TrainingConfig#threads()} (all processors by default). Instances are immutable and may be
- * shared; {@link #fit} may be called from any thread, but DJL's PyTorch gradient recording is
- * process-wide, so trainings in one JVM run one at a time (a second call waits for the first).
+ * {@link TrainingConfig#threads()} (1 by default, see {@link TrainingConfig.Builder} for the
+ * measurements behind it); a second thread prepares mini-batches ahead of the optimiser, and
+ * validation scores users on the common fork-join pool. Instances are immutable and may be shared;
+ * {@link #fit} may be called from any thread, but DJL's PyTorch gradient recording is process-wide,
+ * so trainings in one JVM run one at a time (a second call waits for the first).
  */
 public final class RecommenderTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(RecommenderTrainer.class);
