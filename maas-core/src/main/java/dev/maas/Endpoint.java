@@ -78,6 +78,7 @@ public interface Endpoint {
      * engine failure, unknown model) complete the future exceptionally with the exceptions listed
      * on {@link #predict(NDList, CallOptions)}. Cancelling the future skips the call if it has not
      * started. Dependent stages run on a worker thread unless given an executor: keep them short.
+     * The first call on a version that is not loaded yet waits for the load on the calling thread.
      */
     CompletableFuture<NDList> predictAsync(NDList input, CallOptions options);
 

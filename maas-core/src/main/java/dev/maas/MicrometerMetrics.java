@@ -19,6 +19,7 @@ import java.util.function.Supplier;
  */
 final class MicrometerMetrics implements ServingMetrics {
     private final MeterRegistry registry;
+    private volatile Gauge storeGauge;
 
     private MicrometerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -67,9 +68,21 @@ final class MicrometerMetrics implements ServingMetrics {
 
     @Override
     public void store(Supplier<StoreStats> stats) {
-        Gauge.builder("maas.cache.models", stats, s -> s.get().loaded())
-                .description("Model versions loaded now")
-                .register(registry);
+        // Held strongly (Micrometer holds gauge state weakly by default), removed on close().
+        storeGauge =
+                Gauge.builder("maas.cache.models", stats, s -> s.get().loaded())
+                        .description("Model versions loaded now")
+                        .strongReference(true)
+                        .register(registry);
+    }
+
+    @Override
+    public void close() {
+        Gauge g = storeGauge;
+        if (g != null) {
+            registry.remove(g);
+            storeGauge = null;
+        }
     }
 
     private final class Version implements VersionMetrics {

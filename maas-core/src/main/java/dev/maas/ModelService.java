@@ -119,6 +119,12 @@ public final class ModelService implements AutoCloseable {
 
     private final Map<ModelRef, ModelHealth> health = new ConcurrentHashMap<>();
 
+    /** Runs loads and cache maintenance. */
+    private final Executor executor;
+
+    /** Shadow versions being loaded again in the background after an eviction. */
+    private final Set<ModelRef> shadowLoads = ConcurrentHashMap.newKeySet();
+
     private ModelService(Builder b) {
         this.repository =
                 b.repository != null
@@ -148,7 +154,7 @@ public final class ModelService implements AutoCloseable {
                                     t.setDaemon(true);
                                     return t;
                                 });
-        Executor executor = b.executor != null ? b.executor : loadExecutor;
+        this.executor = b.executor != null ? b.executor : loadExecutor;
         this.store =
                 new ModelStore(
                         b.maxCacheBytes,
@@ -599,8 +605,8 @@ public final class ModelService implements AutoCloseable {
 
     /**
      * Returns the shadow runtime for a call through {@code ref}, with a reference taken, when the
-     * call is to be mirrored; else null. Never loads: a shadow version that is not loaded is
-     * skipped.
+     * call is to be mirrored; else null. Never makes the caller wait: a shadow version that is not
+     * loaded (evicted meanwhile) is skipped, and loaded again in the background.
      */
     ModelRuntime shadow(ModelRef ref) {
         if (!ref.isAlias()) {
@@ -614,7 +620,28 @@ public final class ModelService implements AutoCloseable {
                 && ThreadLocalRandom.current().nextDouble() >= p.shadowFraction()) {
             return null;
         }
-        return store.acquireIfPresent(ModelRef.of(ref.name(), p.shadowVersion()));
+        ModelRef shadow = ModelRef.of(ref.name(), p.shadowVersion());
+        ModelRuntime runtime = store.acquireIfPresent(shadow);
+        if (runtime == null && !closed.get() && shadowLoads.add(shadow)) {
+            try {
+                executor.execute(
+                        () -> {
+                            try {
+                                store.acquire(shadow).release();
+                            } catch (RuntimeException e) {
+                                LOG.warn(
+                                        "shadow version {} cannot be loaded: {}",
+                                        shadow,
+                                        e.toString());
+                            } finally {
+                                shadowLoads.remove(shadow);
+                            }
+                        });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                shadowLoads.remove(shadow);
+            }
+        }
+        return runtime;
     }
 
     ScheduledExecutorService deadlines() {
@@ -715,6 +742,7 @@ public final class ModelService implements AutoCloseable {
                 loadExecutor.shutdown();
             }
             deadlines.shutdown();
+            metrics.close();
         }
     }
 

@@ -80,8 +80,11 @@ interface ServingMetrics {
     /** {@code ref} left the model cache ({@code cause}: size or expired). */
     void evicted(ModelRef ref, String cause);
 
-    /** Reports the model cache's size from {@code stats}. */
+    /** Reports the model cache's size from {@code stats} until {@link #close()}. */
     void store(Supplier<StoreStats> stats);
+
+    /** Stops reporting service-wide gauges (the service is closed). */
+    void close();
 
     /** Records nothing. */
     ServingMetrics NONE =
@@ -121,5 +124,8 @@ interface ServingMetrics {
 
                 @Override
                 public void store(Supplier<StoreStats> stats) {}
+
+                @Override
+                public void close() {}
             };
 }

@@ -22,13 +22,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * numbers.
  *
  * <p>Two measured choices: the bias is a last matrix column (queries get a matching 1), which saves
- * a pass over the scores; and batches are cut so that one score matrix stays near 8 MiB. Larger
- * outputs are fresh {@code mmap}s on every call whose page faults cost more than the matrix product
- * itself (per query, 100k items: 1.4 ms with 167 queries per call against 0.2 ms with 16).
+ * a pass over the scores; and batches are cut so that one score matrix stays under 24 MiB. Larger
+ * outputs are fresh {@code mmap}s on every call (glibc serves blocks up to 32 MiB from its heap
+ * once one was freed) whose page faults cost more than the matrix product itself: per query with
+ * 100k items, 1.4 ms of {@code matMul} with 167 queries per call against 0.2-0.3 ms with 16.
  */
 final class DjlKernel implements TopKKernel {
     private static final String ENGINE = "PyTorch";
-    private static final long MAX_SCORES_PER_CALL = 1L << 21;
+    private static final long MAX_SCORES_PER_CALL = 6L << 20;
 
     private final long maxScoresPerCall;
 

@@ -456,8 +456,11 @@ public final class EmbeddingIndex implements AutoCloseable {
      * immediately. Not thread-safe.
      */
     public static final class Builder {
-        /** Largest matrix the heap layouts can index with int offsets, with room for padding. */
-        static final long MAX_VALUES = Integer.MAX_VALUE - (1 << 16);
+        /** Largest matrix the heap layouts can index with int offsets. */
+        static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+
+        /** Integer dot products of int8 codes stay exact in an int up to this dimension. */
+        static final int MAX_INT8_QUERY_DIMENSION = 65_536;
 
         private final float[] items;
         private final int dimension;
@@ -489,9 +492,15 @@ public final class EmbeddingIndex implements AutoCloseable {
                                 + dimension
                                 + " values for n items)");
             }
-            if (items.length > MAX_VALUES) {
+            // Layouts pad the item count to a multiple of at most 64 and index with ints.
+            long padded = ((long) items.length / dimension + 63) * dimension;
+            if (padded > MAX_VALUES) {
                 throw new IllegalArgumentException(
-                        "items has " + items.length + " values; at most " + MAX_VALUES + " fit");
+                        "items has "
+                                + items.length
+                                + " values; an index holds at most about "
+                                + MAX_VALUES
+                                + " (n * dimension)");
             }
             this.items = items;
             this.dimension = dimension;
@@ -625,6 +634,13 @@ public final class EmbeddingIndex implements AutoCloseable {
             if (quantizeQueries && precision != Precision.INT8) {
                 throw new IllegalArgumentException(
                         "quantizeQueries(true) needs precision INT8 but precision is " + precision);
+            }
+            if (quantizeQueries && dimension > MAX_INT8_QUERY_DIMENSION) {
+                throw new IllegalArgumentException(
+                        "quantizeQueries(true) supports dimensions up to "
+                                + MAX_INT8_QUERY_DIMENSION
+                                + " but dimension is "
+                                + dimension);
             }
             if (kernelChoice == Kernel.DJL && precision != Precision.FLOAT32) {
                 throw new IllegalArgumentException(

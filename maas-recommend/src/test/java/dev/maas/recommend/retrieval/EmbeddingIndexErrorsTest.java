@@ -211,6 +211,21 @@ class EmbeddingIndexErrorsTest {
     }
 
     @Test
+    void builder_rejectsInt8QueriesBeyondExactIntegerDimension() {
+        int d = EmbeddingIndex.Builder.MAX_INT8_QUERY_DIMENSION + 1;
+        assertThatThrownBy(
+                        () ->
+                                EmbeddingIndex.builder(new float[d], d)
+                                        .precision(Precision.INT8)
+                                        .quantizeQueries(true)
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "quantizeQueries(true) supports dimensions up to 65536 but dimension is"
+                                + " 65537");
+    }
+
+    @Test
     void filterBuilder_rejectsNegativeIndicesAndRepeats() {
         assertThatThrownBy(() -> Filter.candidates(3, -1))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -1,0 +1,77 @@
+package dev.maas.cli;
+
+import dev.maas.ModelCard;
+import dev.maas.ModelRef;
+import dev.maas.ModelService;
+import dev.maas.recommend.RecommenderPackage;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code maas publish}: publishes a trained run as a new model version. */
+@Command(
+        name = "publish",
+        mixinStandardHelpOptions = true,
+        header = "Publish a trained run as a new model version.",
+        sortOptions = false,
+        description =
+                "Publishes a model trained with 'maas train' (saved in <root>/runs/<run>) as a new"
+                        + " version in the repository; its card holds the evaluation metrics and"
+                        + " the data summary.")
+final class PublishCommand implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin RepoOptions repo;
+
+    @Option(
+            names = "--name",
+            paramLabel = "<model>",
+            defaultValue = "movies",
+            description = "Model name to publish under. Default: ${DEFAULT-VALUE}.")
+    String name;
+
+    @Option(
+            names = "--run",
+            paramLabel = "<run>",
+            description = "The run to publish (default: the same as --name).")
+    String run;
+
+    @Option(
+            names = "--alias",
+            paramLabel = "<alias>",
+            description = "Point this alias (such as production) at the new version.")
+    String alias;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        ModelRef.checkName(name, "model name");
+        String runName = run == null ? name : run;
+        ModelRef.checkName(runName, "run name");
+        Path dir = repo.runs().resolve(runName);
+        if (!Files.isDirectory(dir)) {
+            throw new CliException(
+                    "no trained run '"
+                            + runName
+                            + "' in "
+                            + repo.runs()
+                            + ": train one first with 'maas train --name "
+                            + runName
+                            + "'");
+        }
+        try (ModelService maas = repo.open()) {
+            ModelCard card = RecommenderPackage.publishFolder(maas, name, dir);
+            out.println("Published " + card.ref() + " from " + dir);
+            ModelsCommand.printCard(out, card, maas.aliases(name));
+            if (alias != null) {
+                maas.setAlias(name, alias, card.version());
+                out.println(name + "@" + alias + " -> " + card.ref());
+            }
+        }
+        return 0;
+    }
+}

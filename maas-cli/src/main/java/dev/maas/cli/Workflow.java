@@ -1,0 +1,155 @@
+package dev.maas.cli;
+
+import dev.maas.recommend.RecommenderPackage;
+import dev.maas.recommend.data.Interactions;
+import dev.maas.recommend.eval.EvaluationReport;
+import dev.maas.recommend.eval.Evaluator;
+import dev.maas.recommend.eval.RankingProtocol;
+import dev.maas.recommend.train.EpochStats;
+import dev.maas.recommend.train.FactorModel;
+import dev.maas.recommend.train.ModelType;
+import dev.maas.recommend.train.RecommenderTrainer;
+import dev.maas.recommend.train.TrainingConfig;
+import dev.maas.recommend.train.TrainingResult;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The steps {@code demo} and {@code train} share: train with progress, evaluate, package. */
+final class Workflow {
+    private Workflow() {}
+
+    /** Returns the name a model type has in evaluation tables and cards. */
+    static String label(ModelType type) {
+        return switch (type) {
+            case BIASED_MF -> "biased MF";
+            case BPR_MF -> "BPR MF";
+            case TWO_TOWER -> "two-tower";
+        };
+    }
+
+    /** Parses {@code biased-mf}, {@code bpr-mf}, {@code two-tower} (and the enum names). */
+    static ModelType modelType(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        return switch (t) {
+            case "biased-mf", "mf" -> ModelType.BIASED_MF;
+            case "bpr-mf", "bpr" -> ModelType.BPR_MF;
+            case "two-tower" -> ModelType.TWO_TOWER;
+            default ->
+                    throw new CliException(
+                            "unknown model '"
+                                    + text
+                                    + "': expected biased-mf, bpr-mf or two-tower");
+        };
+    }
+
+    /** Trains on {@code train}, printing a header, the progress and a summary line. */
+    static TrainingResult train(
+            Interactions train, TrainingConfig config, PrintWriter out, boolean interactive) {
+        out.println(
+                String.format(
+                        Locale.ROOT,
+                        "Training %s: %d factors, up to %d epochs, batch %d, Adam lr %s, L2 %s,"
+                                + " %d threads",
+                        label(config.type()),
+                        config.factors(),
+                        config.epochs(),
+                        config.batchSize(),
+                        config.learningRate(),
+                        config.l2(),
+                        config.threads()));
+        out.flush();
+        TrainingResult result =
+                RecommenderTrainer.create(config).fit(train, new ProgressBar(out, interactive));
+        List<EpochStats> epochs = result.epochs();
+        EpochStats best = epochs.get(result.bestEpoch() - 1);
+        String stop =
+                epochs.size() < config.epochs()
+                        ? "stopped early after epoch " + epochs.size() + ", kept epoch "
+                        : "kept epoch ";
+        out.println(
+                String.format(
+                        Locale.ROOT,
+                        "  %s%d%s; trained in %s",
+                        stop,
+                        result.bestEpoch(),
+                        Double.isNaN(best.validationValue())
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        " (val %s %.4f)",
+                                        best.validationMetric(),
+                                        best.validationValue()),
+                        Format.seconds(result.duration().toNanos())));
+        return result;
+    }
+
+    /** Evaluates {@code model} against the baselines and prints the table. */
+    static EvaluationReport evaluate(
+            FactorModel model,
+            Interactions train,
+            Interactions test,
+            int k,
+            RankingProtocol protocol,
+            PrintWriter out) {
+        long start = System.nanoTime();
+        Evaluator evaluator = Evaluator.builder().k(k).protocol(protocol).build();
+        EvaluationReport report =
+                evaluator.compare(train, test, List.of(model.asCandidate(label(model.type()))));
+        out.println(
+                "Evaluation on "
+                        + test.size()
+                        + " held-out interactions ("
+                        + protocol
+                        + ", K="
+                        + k
+                        + "), against baselines:");
+        String table = report.toTable();
+        // The report's first two lines describe the data and protocol, printed above already.
+        table.lines().skip(2).forEach(line -> out.println("  " + line));
+        out.println("  (evaluated in " + Format.seconds(System.nanoTime() - start) + ")");
+        return report;
+    }
+
+    /**
+     * Returns the metrics kept in the card: the model's ({@code rmse}, {@code ndcg@10}, ...) and
+     * the baselines' ({@code baseline.popularity.ndcg@10}, ...), so a card shows what the model
+     * beats.
+     */
+    static Map<String, Double> metrics(EvaluationReport report, FactorModel model) {
+        String name = label(model.type());
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (EvaluationReport.Row row : report.rows()) {
+            if (row.model().equals(name)) {
+                m.putAll(row.asMap());
+            } else {
+                String slug = row.model().replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT);
+                row.asMap().forEach((k, v) -> m.put("baseline." + slug + "." + k, v));
+            }
+        }
+        m.values().removeIf(v -> !Double.isFinite(v));
+        return m;
+    }
+
+    /** Packages a trained model with its data, metrics and provenance. */
+    static RecommenderPackage pkg(
+            FactorModel model,
+            DataOptions options,
+            DataOptions.Prepared prepared,
+            Map<String, Double> metrics) {
+        RecommenderPackage.Builder b =
+                RecommenderPackage.builder()
+                        .model(model)
+                        .trainingData(prepared.split().train())
+                        .summary(prepared.summary())
+                        .metrics(metrics)
+                        .description(
+                                label(model.type())
+                                        + " recommender trained on "
+                                        + prepared.dataset().source());
+        prepared.cardProperties(options).forEach(b::property);
+        return b.build();
+    }
+}

@@ -1,0 +1,275 @@
+package dev.maas.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.maas.ModelService;
+import dev.maas.recommend.Recommendations;
+import dev.maas.recommend.Recommender;
+import dev.maas.recommend.ScoredItem;
+import dev.maas.recommend.data.SampleCatalog;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the command line in-process on a small generated MovieLens-format data set. */
+class MainTest {
+    @TempDir static Path shared;
+    @TempDir Path tmp;
+
+    static Path small;
+
+    /** What one run of the command line printed and returned. */
+    record Run(int status, String out, String err) {
+        List<String> errLines() {
+            return err.lines().toList();
+        }
+    }
+
+    @BeforeAll
+    static void generateData() {
+        small = shared.resolve("small-ml");
+        SampleCatalog.builder()
+                .users(60)
+                .items(120)
+                .ratings(3000)
+                .minRatingsPerUser(10)
+                .seed(5)
+                .build()
+                .writeMovieLens100k(small);
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    static String[] args(Path root, String... rest) {
+        List<String> a = new ArrayList<>(List.of(rest));
+        a.add("--root");
+        a.add(root.toString());
+        return a.toArray(new String[0]);
+    }
+
+    @Test
+    void help_listsEveryCommand() {
+        Run r = run("--help");
+
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("demo", "train", "evaluate", "publish", "models", "recommend");
+    }
+
+    @Test
+    void unknownOption_isAUsageError() {
+        Run r = run("models", "--colour");
+
+        assertThat(r.status()).isEqualTo(Main.USAGE);
+        assertThat(r.err())
+                .startsWith("maas: error: Unknown option: '--colour'")
+                .contains("Try 'maas models --help'");
+    }
+
+    @Test
+    void train_dataFolderWithoutMovieLensFiles_failsWithOneClearLine() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("not-movielens"));
+        Files.writeString(empty.resolve("notes.txt"), "hello");
+
+        Run r = run(args(tmp.resolve("repo"), "train", "--data", empty.toString()));
+
+        assertThat(r.status()).isEqualTo(Main.FAILED);
+        assertThat(r.errLines())
+                .containsExactly(
+                        "maas: error: --data folder "
+                                + empty
+                                + " holds no MovieLens ratings: expected u.data (MovieLens 100K)"
+                                + " or ratings.csv (MovieLens latest/20M/25M/32M)");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void train_missingDataFolder_failsWithOneClearLine() {
+        Path missing = tmp.resolve("nowhere");
+
+        Run r = run(args(tmp.resolve("repo"), "train", "--data", missing.toString()));
+
+        assertThat(r.status()).isEqualTo(Main.FAILED);
+        assertThat(r.errLines())
+                .containsExactly("maas: error: --data folder " + missing + " does not exist");
+    }
+
+    @Test
+    void train_malformedRatings_areSkippedAndReported() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("dirty"));
+        Files.copy(small.resolve("u.item"), data.resolve("u.item"));
+        List<String> lines = new ArrayList<>(Files.readAllLines(small.resolve("u.data")));
+        lines.add(3, "1\tnot-a-number\t5\t881250949");
+        Files.write(data.resolve("u.data"), lines);
+
+        Run r =
+                run(
+                        args(
+                                tmp.resolve("repo"),
+                                "train",
+                                "--data",
+                                data.toString(),
+                                "--epochs",
+                                "1",
+                                "--factors",
+                                "4"));
+
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains("skipped 1").contains("u.data");
+    }
+
+    @Test
+    void trainPublishModelsRecommendEvaluate_onSmallData() throws Exception {
+        Path root = tmp.resolve("repo");
+
+        Run train =
+                run(
+                        args(
+                                root,
+                                "train",
+                                "--data",
+                                small.toString(),
+                                "--epochs",
+                                "2",
+                                "--factors",
+                                "8",
+                                "--name",
+                                "films"));
+        assertThat(train.status()).as(train.err()).isZero();
+        assertThat(train.out())
+                .contains("Training biased MF: 8 factors, up to 2 epochs")
+                .contains("epoch   1/2")
+                .contains("loss ")
+                .contains("ex/s")
+                .contains("popularity")
+                .contains("biased MF")
+                .contains("Saved to " + root.resolve("runs").resolve("films"));
+
+        Run publish = run(args(root, "publish", "--name", "films", "--alias", "production"));
+        assertThat(publish.status()).as(publish.err()).isZero();
+        assertThat(publish.out())
+                .contains("Published films:1")
+                .contains("task recommendation")
+                .contains("films@production -> films:1");
+
+        Run models = run(args(root, "models"));
+        assertThat(models.status()).isZero();
+        assertThat(models.out()).contains("films").contains("production->1").contains("rmse ");
+
+        Run details = run(args(root, "models", "films"));
+        assertThat(details.out())
+                .contains("films:1  (production)")
+                .contains("data: 60 users, 120 items");
+
+        Run recommend =
+                run(
+                        args(
+                                root,
+                                "recommend",
+                                "--model",
+                                "films@production",
+                                "--user",
+                                "1",
+                                "-k",
+                                "3"));
+        assertThat(recommend.status()).as(recommend.err()).isZero();
+        List<String> expectedTitles;
+        try (ModelService maas = ModelService.builder().root(root).build()) {
+            Recommendations r = Recommender.open(maas, "films@production").recommend("1", 3);
+            expectedTitles = r.items().stream().map(ScoredItem::title).toList();
+        }
+        assertThat(expectedTitles).hasSize(3);
+        List<String> listed =
+                recommend.out().lines().filter(l -> l.matches("\\s+\\d+\\. .*")).toList();
+        assertThat(listed).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(listed.get(i)).contains(Format.cut(expectedTitles.get(i), 44));
+        }
+
+        Run cold = run(args(root, "recommend", "--model", "films", "--user", "stranger"));
+        assertThat(cold.out()).contains("user not in the training data: most popular items");
+
+        Run similar = run(args(root, "recommend", "--model", "films", "--similar", "999999"));
+        assertThat(similar.status()).isEqualTo(Main.FAILED);
+        assertThat(similar.errLines()).hasSize(1);
+        assertThat(similar.err())
+                .startsWith("maas: error: unknown item '999999' for model films:1");
+
+        Run evalRun = run(args(root, "evaluate", "--run", "films"));
+        assertThat(evalRun.status()).as(evalRun.err()).isZero();
+        assertThat(evalRun.out()).contains("Evaluating run films").contains("popularity");
+
+        Run evalModel =
+                run(args(root, "evaluate", "--model", "films@production", "--protocol", "sampled"));
+        assertThat(evalModel.status()).as(evalModel.err()).isZero();
+        assertThat(evalModel.out()).contains("Evaluating films:1").contains("sampled");
+    }
+
+    @Test
+    void recommend_unknownModel_failsWithOneClearLine() {
+        Run r =
+                run(
+                        args(
+                                tmp.resolve("repo"),
+                                "recommend",
+                                "--model",
+                                "ghost@production",
+                                "--user",
+                                "1"));
+
+        assertThat(r.status()).isEqualTo(Main.FAILED);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).startsWith("maas: error: ").contains("ghost");
+    }
+
+    @Test
+    void publish_withoutARun_saysHowToMakeOne() {
+        Run r = run(args(tmp.resolve("repo"), "publish", "--name", "tv"));
+
+        assertThat(r.status()).isEqualTo(Main.FAILED);
+        assertThat(r.err()).contains("no trained run 'tv'").contains("maas train --name tv");
+    }
+
+    @Test
+    void models_onAnEmptyRepository_saysWhatToDo() {
+        Run r = run(args(tmp.resolve("repo"), "models"));
+
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("No models in").contains("maas demo");
+    }
+
+    @Test
+    void demo_trainsAndPublishesOnce_thenReusesThePublishedModel() {
+        Path root = tmp.resolve("repo");
+        String[] demo =
+                args(root, "demo", "--data", small.toString(), "--epochs", "2", "--calls", "200");
+
+        Run first = run(demo);
+        assertThat(first.status()).as(first.err()).isZero();
+        assertThat(first.out())
+                .contains("Training biased MF")
+                .contains("Published movies:1")
+                .contains("movies@production -> movies:1")
+                .contains("User 1 rated highly:")
+                .contains("popularity fallback")
+                .contains("Items similar to")
+                .contains("recommend        200 calls  p50");
+
+        Run second = run(demo);
+        assertThat(second.status()).as(second.err()).isZero();
+        assertThat(second.out())
+                .contains("Reusing movies:1 (movies@production")
+                .doesNotContain("Training biased MF")
+                .contains("p99");
+    }
+}
