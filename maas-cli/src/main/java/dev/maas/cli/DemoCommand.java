@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Recommendations end to end on the bundled sample catalogue: generates the data"
-                    + " (first run), trains a biased matrix factorisation model, evaluates it"
+                    + " (first run), trains a BPR matrix factorisation model (a ranking objective,"
+                    + " suited to top-N lists), evaluates it"
                     + " against baselines, publishes it and points <name>@production at it, then"
                     + " prints recommendations for a few users and the latency of recommend().",
             "Later runs reuse the published model; --retrain trains a new version."
@@ -188,7 +189,7 @@ final class DemoCommand implements Callable<Integer> {
             DataOptions dataOptions,
             DataOptions.Prepared prepared,
             PrintWriter out) {
-        TrainingConfig.Builder config = TrainingConfig.builder(ModelType.BIASED_MF);
+        TrainingConfig.Builder config = TrainingConfig.builder(ModelType.BPR_MF);
         if (epochs != null) {
             config.epochs(epochs);
         }
@@ -204,16 +205,6 @@ final class DemoCommand implements Callable<Integer> {
                         10,
                         RankingProtocol.fullRanking(),
                         out);
-        double modelNdcg = Workflow.metrics(report, result.model()).getOrDefault("ndcg@10", 0.0);
-        double popularNdcg =
-                report.row("popularity")
-                        .map(r -> r.ranking() == null ? 0.0 : r.ranking().ndcg())
-                        .orElse(0.0);
-        if (modelNdcg < popularNdcg) {
-            out.println(
-                    "  Biased MF is fitted to rating error (RMSE); for top-N lists a ranking"
-                            + " objective does better: ./maas train --model bpr-mf");
-        }
         RecommenderPackage pkg =
                 Workflow.pkg(
                         result.model(),

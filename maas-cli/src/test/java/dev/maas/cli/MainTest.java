@@ -257,7 +257,7 @@ class MainTest {
         Run first = run(demo);
         assertThat(first.status()).as(first.err()).isZero();
         assertThat(first.out())
-                .contains("Training biased MF")
+                .contains("Training BPR MF")
                 .contains("Published movies:1")
                 .contains("movies@production -> movies:1")
                 .contains("User 1 rated highly:")
@@ -269,7 +269,7 @@ class MainTest {
         assertThat(second.status()).as(second.err()).isZero();
         assertThat(second.out())
                 .contains("Reusing movies:1 (movies@production")
-                .doesNotContain("Training biased MF")
+                .doesNotContain("Training BPR MF")
                 .contains("p99");
     }
 }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,30 +29,33 @@ import org.slf4j.LoggerFactory;
  * <p><b>Model.</b> Every user has a taste for each of the 19 MovieLens genres and a position in a
  * small hidden taste space (tastes that genres do not describe, such as "arthouse" or "loud");
  * every item has one to four genres, a position in the same hidden space, a quality and a
- * popularity that follows a Zipf law over a quality-correlated ranking. A user's affinity for an
- * item is their mean taste over its genres plus the hidden-space dot product. Users choose what to
- * rate as real users do: mostly popular titles, more often ones they are likely to enjoy (items are
- * drawn by popularity and kept with a probability that rises with affinity). The rating is a latent
- * score, {@code user bias + item quality + affinity + noise}, cut into 1 to 5 stars at the
- * quantiles that reproduce the MovieLens 100K rating histogram (6.1%, 11.4%, 27.1%, 34.2%, 21.2%;
- * mean 3.53). Timestamps fall in the MovieLens 100K period (September 1997 to April 1998), each
- * user active over a few days to weeks.
+ * log-normal popularity correlated with its quality. A user's affinity for an item is their mean
+ * taste over its genres plus the hidden-space dot product. Users choose what to rate as real users
+ * do: mostly popular titles, and among those the ones they expect to like (items are drawn by
+ * popularity and kept with a probability that rises steeply once the affinity passes a threshold a
+ * little above average). The rating is a latent score, {@code user bias + item quality + 2 x
+ * affinity + noise}, cut into 1 to 5 stars at the quantiles that reproduce the MovieLens 100K
+ * rating histogram (6.1%, 11.4%, 27.1%, 34.2%, 21.2%; mean 3.53). Timestamps fall in the MovieLens
+ * 100K period (September 1997 to April 1998), each user active over a few days to weeks.
  *
  * <p><b>Calibration.</b> With the defaults the catalogue matches MovieLens 100K in size (943 users,
  * 1682 items, 100,000 ratings, at least 20 per user), rating histogram, user activity skew (median
- * about 65 ratings per user, heaviest users several hundred) and popularity skew (the most popular
- * item has several hundred ratings, the median item a few dozen, a long tail with single ratings).
- * The noise is set so that, as on MovieLens, user and item biases explain most of what can be
- * explained and personal taste adds a smaller part for explicit ratings, while the choice of items
- * carries a strong personal signal for ranking. Models tuned on it therefore see the same kind of
- * problem as on the real data; its absolute scores are not MovieLens scores.
+ * 66 ratings per user, heaviest 740) and popularity skew (median item 34 ratings, most popular
+ * about 400, a long tail of items with a handful or none). The noise and the weight of affinity are
+ * set so that, as on MovieLens 100K, user and item biases alone reach an RMSE of about 0.95 on a
+ * random 20% test split and matrix factorisation improves on that by about 5%, while the choice of
+ * items carries a strong personal signal, so ranking models beat popularity by a wide margin.
+ * Models tuned on it therefore face the same kind of problem as on the real data; its absolute
+ * scores are not MovieLens scores.
  *
  * <p><b>Scale.</b> Memory grows with the number of ratings (20 bytes each) plus about 60 bytes per
- * item and 110 per user; titles are derived from the item index on demand, not stored. A catalogue
- * of a million items and ten million ratings takes a few seconds and about 300 MB.
+ * item and 110 per user; titles are derived from the item index on demand, not stored. Users are
+ * generated in parallel on the common fork-join pool. A million items, 100,000 users and ten
+ * million ratings take about 300 MB of heap.
  *
  * <p>Generation is a pure function of the settings: the same builder settings give the same data,
- * byte for byte, on any machine. A built {@code SampleCatalog} is immutable and thread-safe.
+ * byte for byte, on any machine and with any number of threads. A built {@code SampleCatalog} is
+ * immutable and thread-safe.
  */
 public final class SampleCatalog {
     private static final Logger LOG = LoggerFactory.getLogger(SampleCatalog.class);
@@ -92,9 +96,10 @@ public final class SampleCatalog {
     static final double GENRE_TASTE_SD = 0.55;
     static final double HIDDEN_SD = 0.45;
     static final double NOISE_SD = 0.55;
-    static final double RATING_AFFINITY = 1.6;
+    static final double RATING_AFFINITY = 2.0;
     static final double SELECTION = 6.0;
-    static final double POPULARITY_SD = 1.5;
+    static final double SELECTION_THRESHOLD = 0.4;
+    static final double POPULARITY_SD = 1.7;
     static final double POPULARITY_CLIP = 2.5;
     static final double QUALITY_POPULARITY_CORRELATION = 0.5;
 
@@ -164,43 +169,64 @@ public final class SampleCatalog {
         int[] itemIdx = new int[n];
         float[] score = new float[n];
         long[] time = new long[n];
-        IntSet chosen = new IntSet(64);
+        // Each user's rows come from that user's own generator and go to that user's own slice,
+        // so users are generated in parallel with the same result as one by one.
         SplittableRandom picks = root.split();
-        int row = 0;
+        long[] userSeeds = new long[users];
+        int[] offsets = new int[users + 1];
         for (int u = 0; u < users; u++) {
-            SplittableRandom r = picks.split();
-            chosen.clear(perUser[u]);
-            long start = START + (long) (Math.pow(r.nextDouble(), 1.3) * (END - START));
-            double activeDays = Math.min(1 + -Math.log(1 - r.nextDouble()) * 20, 200);
-            long span = Math.min((long) (activeDays * 86_400), END - start);
-            int attempts = 0;
-            for (int k = 0; k < perUser[u]; ) {
-                int item = world.popular(r);
-                attempts++;
-                if (chosen.contains(item)) {
-                    continue;
-                }
-                double affinity = world.affinity(u, item);
-                // Users mostly rate what they expect to like; a floor keeps every choice
-                // possible so that very picky users still finish.
-                double keep = 1 / (1 + Math.exp(-SELECTION * affinity));
-                if (attempts < 50 * perUser[u] && r.nextDouble() > keep) {
-                    continue;
-                }
-                chosen.add(item);
-                userIdx[row] = u;
-                itemIdx[row] = item;
-                score[row] =
-                        (float)
-                                (world.userBias[u]
-                                        + world.quality[item]
-                                        + RATING_AFFINITY * affinity
-                                        + NOISE_SD * r.nextGaussian());
-                time[row] = start + (long) (r.nextDouble() * span);
-                row++;
-                k++;
-            }
+            userSeeds[u] = picks.nextLong();
+            offsets[u + 1] = offsets[u] + perUser[u];
         }
+        ThreadLocal<IntSet> chosenSets = ThreadLocal.withInitial(() -> new IntSet(64));
+        IntStream.range(0, users)
+                .parallel()
+                .forEach(
+                        u -> {
+                            SplittableRandom r = new SplittableRandom(userSeeds[u]);
+                            IntSet chosen = chosenSets.get();
+                            chosen.clear(perUser[u]);
+                            long start =
+                                    START + (long) (Math.pow(r.nextDouble(), 1.3) * (END - START));
+                            double activeDays =
+                                    Math.min(1 + -Math.log(1 - r.nextDouble()) * 20, 200);
+                            long span = Math.min((long) (activeDays * 86_400), END - start);
+                            int attempts = 0;
+                            int row = offsets[u];
+                            for (int k = 0; k < perUser[u]; ) {
+                                int item = world.popular(r);
+                                attempts++;
+                                if (chosen.contains(item)) {
+                                    continue;
+                                }
+                                double affinity = world.affinity(u, item);
+                                // Users mostly rate what they expect to like: the chance of
+                                // keeping a drawn item rises steeply with affinity. After many
+                                // refusals any item is kept, so very picky users still finish.
+                                double keep =
+                                        1
+                                                / (1
+                                                        + Math.exp(
+                                                                -SELECTION
+                                                                        * (affinity
+                                                                                - SELECTION_THRESHOLD)));
+                                if (attempts < 50 * perUser[u] && r.nextDouble() > keep) {
+                                    continue;
+                                }
+                                chosen.add(item);
+                                userIdx[row] = u;
+                                itemIdx[row] = item;
+                                score[row] =
+                                        (float)
+                                                (world.userBias[u]
+                                                        + world.quality[item]
+                                                        + RATING_AFFINITY * affinity
+                                                        + NOISE_SD * r.nextGaussian());
+                                time[row] = start + (long) (r.nextDouble() * span);
+                                row++;
+                                k++;
+                            }
+                        });
         float[] stars = toStars(score);
         Interactions data =
                 new Interactions(

@@ -36,6 +36,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,14 +71,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>Determinism.</b> Parameters are initialised in Java from the seed, and shuffling, negative
  * sampling and the validation split use seeded generators; the engine's own generator is seeded too
  * ({@link Engine#setRandomSeed}). Two runs with the same data, configuration and thread count give
- * identical models. PyTorch may sum in a different order with a different intra-op thread count, so
- * results can differ in the last bits between thread counts; set {@code threads(1)} for results
- * that are identical across machines.
+ * identical models; the batch-preparation thread works through batches in order, so it changes
+ * nothing. With more than one intra-op thread PyTorch may sum in a different order, so results can
+ * differ in the last bits between thread counts (the default of one thread avoids this).
  *
  * <p><b>Threads.</b> Training sets PyTorch's intra-op thread count, a process-wide setting, to
- * {@link TrainingConfig#threads()} (all processors by default). Instances are immutable and may be
- * shared; {@link #fit} may be called from any thread, but DJL's PyTorch gradient recording is
- * process-wide, so trainings in one JVM run one at a time (a second call waits for the first).
+ * {@link TrainingConfig#threads()} (1 by default, see {@link TrainingConfig.Builder} for the
+ * measurements behind it); a second thread prepares mini-batches ahead of the optimiser, and
+ * validation scores users on the common fork-join pool. Instances are immutable and may be shared;
+ * {@link #fit} may be called from any thread, but DJL's PyTorch gradient recording is process-wide,
+ * so trainings in one JVM run one at a time (a second call waits for the first).
  */
 public final class RecommenderTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(RecommenderTrainer.class);
@@ -188,6 +194,13 @@ public final class RecommenderTrainer {
         FactorModel best = null;
         int bestEpoch = 0;
         double bestValue = Double.NaN;
+        ExecutorService preparer =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "maas-train-batches");
+                            t.setDaemon(true);
+                            return t;
+                        });
         try (Model model = Model.newInstance("maas-" + config.type(), Device.cpu(), "PyTorch")) {
             model.setBlock(task.block());
             DefaultTrainingConfig djl =
@@ -209,9 +222,11 @@ public final class RecommenderTrainer {
                     task.beginEpoch(random.split());
                     double lossSum = 0;
                     long done = 0;
+                    BatchPipeline pipeline = new BatchPipeline(task, preparer);
                     for (int b = 0; b < task.batches(); b++) {
+                        Task.HostBatch host = pipeline.next(b);
                         try (NDManager batchManager = trainer.getManager().newSubManager()) {
-                            Task.Batch batch = task.batch(batchManager, b);
+                            Task.Batch batch = task.upload(batchManager, host);
                             NDArray loss;
                             try (GradientCollector collector = trainer.newGradientCollector()) {
                                 NDList out = trainer.forward(batch.inputs());
@@ -282,6 +297,8 @@ public final class RecommenderTrainer {
         } catch (EngineException e) {
             throw new EngineUnavailableException(
                     "the PyTorch engine failed during training: " + e.getMessage(), e);
+        } finally {
+            preparer.shutdownNow();
         }
         Duration total = Duration.ofNanos(System.nanoTime() - started);
         Map<String, String> props = new LinkedHashMap<>(config.asProperties());
@@ -304,6 +321,44 @@ public final class RecommenderTrainer {
         return new TrainingResult(result, config, history, bestEpoch, total);
     }
 
+    /**
+     * Prepares the batches of one epoch on a second thread, a few ahead of the optimiser, so that
+     * index arrays and negative sampling (Java) overlap with the engine's work. The single
+     * preparation thread works through the batches in order, so sampling is as deterministic as on
+     * one thread.
+     */
+    private static final class BatchPipeline {
+        private static final int AHEAD = 3;
+        private final Task task;
+        private final ExecutorService preparer;
+        private final List<Future<Task.HostBatch>> queued = new ArrayList<>();
+        private int submitted;
+
+        BatchPipeline(Task task, ExecutorService preparer) {
+            this.task = task;
+            this.preparer = preparer;
+        }
+
+        Task.HostBatch next(int index) {
+            while (submitted < task.batches() && submitted <= index + AHEAD) {
+                int b = submitted++;
+                queued.add(preparer.submit(() -> task.prepare(b)));
+            }
+            try {
+                return queued.set(index, null).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while preparing a batch", e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException("preparing a batch failed: " + cause, cause);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ tasks
 
     /** One model type's data handling, loss and parameter read-out. */
@@ -318,6 +373,18 @@ public final class RecommenderTrainer {
 
         record Batch(NDList inputs, NDArray labels, int size) {}
 
+        /**
+         * A batch in Java arrays, made on the preparation thread: user, item and negative indices,
+         * values (ratings) and the two-tower mask; unused fields are null.
+         */
+        record HostBatch(
+                int size,
+                long[] users,
+                long[] items,
+                long[] negatives,
+                float[] values,
+                float[] mask) {}
+
         abstract Block block();
 
         abstract Shape[] inputShapes(int batchSize);
@@ -330,7 +397,14 @@ public final class RecommenderTrainer {
 
         abstract int batches();
 
-        abstract Batch batch(NDManager manager, int index);
+        /**
+         * Prepares batch {@code index} of the current epoch in Java arrays. Called on the
+         * preparation thread, in batch order, so seeded sampling stays deterministic.
+         */
+        abstract HostBatch prepare(int index);
+
+        /** Copies a prepared batch into NDArrays of {@code manager} (training thread). */
+        abstract Batch upload(NDManager manager, HostBatch host);
 
         abstract NDArray loss(NDList outputs, Batch batch);
 
@@ -453,7 +527,7 @@ public final class RecommenderTrainer {
         }
 
         @Override
-        Batch batch(NDManager manager, int index) {
+        HostBatch prepare(int index) {
             int from = index * config.batchSize();
             int n = Math.min(config.batchSize(), train.size() - from);
             long[] u = new long[n];
@@ -465,8 +539,15 @@ public final class RecommenderTrainer {
                 i[k] = train.item(row);
                 r[k] = train.value(row);
             }
+            return new HostBatch(n, u, i, null, r, null);
+        }
+
+        @Override
+        Batch upload(NDManager manager, HostBatch h) {
             return new Batch(
-                    new NDList(manager.create(u), manager.create(i)), manager.create(r), n);
+                    new NDList(manager.create(h.users()), manager.create(h.items())),
+                    manager.create(h.values()),
+                    h.size());
         }
 
         @Override
@@ -552,7 +633,7 @@ public final class RecommenderTrainer {
         }
 
         @Override
-        Batch batch(NDManager manager, int index) {
+        HostBatch prepare(int index) {
             int from = index * config.batchSize();
             int n = Math.min(config.batchSize(), train.size() - from);
             long[] u = new long[n];
@@ -567,13 +648,18 @@ public final class RecommenderTrainer {
                     neg[k * negatives + s] = unseenItem(sampler, user);
                 }
             }
+            return new HostBatch(n, u, pos, neg, null, null);
+        }
+
+        @Override
+        Batch upload(NDManager manager, HostBatch h) {
             return new Batch(
                     new NDList(
-                            manager.create(u),
-                            manager.create(pos),
-                            manager.create(neg, new Shape(n, negatives))),
+                            manager.create(h.users()),
+                            manager.create(h.items()),
+                            manager.create(h.negatives(), new Shape(h.size(), negatives))),
                     null,
-                    n);
+                    h.size());
         }
 
         @Override
@@ -710,7 +796,7 @@ public final class RecommenderTrainer {
         }
 
         @Override
-        Batch batch(NDManager manager, int index) {
+        HostBatch prepare(int index) {
             int from = index * config.batchSize();
             int n = Math.min(config.batchSize(), train.size() - from);
             long[] u = new long[n];
@@ -743,14 +829,19 @@ public final class RecommenderTrainer {
             for (long j : neg) {
                 slot[(int) j] = -1;
             }
+            return new HostBatch(n, u, pos, neg, null, mask);
+        }
+
+        @Override
+        Batch upload(NDManager manager, HostBatch h) {
             return new Batch(
                     new NDList(
-                            manager.create(u),
-                            manager.create(pos),
-                            manager.create(neg),
-                            manager.create(mask, new Shape(n, shared))),
+                            manager.create(h.users()),
+                            manager.create(h.items()),
+                            manager.create(h.negatives()),
+                            manager.create(h.mask(), new Shape(h.size(), shared))),
                     null,
-                    n);
+                    h.size());
         }
 
         @Override

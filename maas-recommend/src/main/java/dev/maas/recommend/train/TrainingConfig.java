@@ -26,7 +26,8 @@ import java.util.Objects;
  * @param validationFraction share of the training rows held out for early stopping; 0 to train all
  *     epochs without validation
  * @param seed seed of initialisation, shuffling, negative sampling and the validation split
- * @param threads PyTorch intra-op threads used for training
+ * @param threads PyTorch intra-op threads used for training (see {@link Builder} for why the
+ *     default is 1)
  */
 public record TrainingConfig(
         ModelType type,
@@ -179,7 +180,7 @@ public record TrainingConfig(
         private int patience = 3;
         private double validationFraction = 0.05;
         private long seed = 42;
-        private int threads = Runtime.getRuntime().availableProcessors();
+        private int threads = 1;
 
         private Builder(ModelType type) {
             this.type = Objects.requireNonNull(type, "type");

@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Trains every model type with DJL on PyTorch and checks it against the baselines on the sample
  * catalogue (MovieLens-100K-sized), with margins well above what noise or a popularity-like
- * solution could reach. Training runs on one thread here because the test machine is shared; the
- * defaults use every processor.
+ * solution could reach.
  */
 class RecommenderTrainerTest {
     private static Split sample;
@@ -35,7 +34,7 @@ class RecommenderTrainerTest {
     }
 
     private static TrainingConfig.Builder config(ModelType type) {
-        return TrainingConfig.builder(type).threads(1);
+        return TrainingConfig.builder(type);
     }
 
     @Test
@@ -48,7 +47,7 @@ class RecommenderTrainerTest {
                 evaluator.evaluateRatings(BiasBaseline.fit(sample.train()), sample.test()).rmse();
         double mf = evaluator.evaluateRatings(result.model(), sample.test()).rmse();
 
-        // Measured: bias baseline 0.949, MF 0.901. Personal taste must account for at least 0.03.
+        // Measured: bias baseline 0.950, MF 0.906. Personal taste must account for at least 0.03.
         assertThat(mf).isLessThan(baseline - 0.03);
         assertThat(seen).isEqualTo(result.epochs());
         assertThat(seen.get(seen.size() - 1).trainLoss()).isLessThan(0.8 * seen.get(0).trainLoss());
@@ -70,9 +69,9 @@ class RecommenderTrainerTest {
         RankingMetrics bpr =
                 evaluator.evaluateRanking(result.model(), sample.train(), sample.test());
 
-        // Measured: popularity NDCG@10 0.151, BPR 0.240.
-        assertThat(bpr.ndcg()).isGreaterThan(1.3 * pop.ndcg());
-        assertThat(bpr.precision()).isGreaterThan(1.2 * pop.precision());
+        // Measured: popularity NDCG@10 0.139 and Precision@10 0.132; BPR 0.309 and 0.270.
+        assertThat(bpr.ndcg()).isGreaterThan(1.6 * pop.ndcg());
+        assertThat(bpr.precision()).isGreaterThan(1.5 * pop.precision());
         assertThat(bpr.coverage()).isGreaterThan(2 * pop.coverage());
         assertThat(result.epochs().get(0).validationMetric()).isEqualTo("ndcg@10");
     }
@@ -88,8 +87,8 @@ class RecommenderTrainerTest {
         RankingMetrics towers =
                 evaluator.evaluateRanking(result.model(), sample.train(), sample.test());
 
-        // Measured: popularity NDCG@10 0.151, two-tower about 0.21 after 8 epochs.
-        assertThat(towers.ndcg()).isGreaterThan(1.15 * pop.ndcg());
+        // Measured: popularity NDCG@10 0.139, two-tower 0.29.
+        assertThat(towers.ndcg()).isGreaterThan(1.5 * pop.ndcg());
         assertThat(towers.hitRate()).isGreaterThan(pop.hitRate());
         FactorModel model = result.model();
         assertThat(model.type()).isEqualTo(ModelType.TWO_TOWER);
