@@ -10,8 +10,8 @@ import dev.maas.recommend.data.Interactions;
 import dev.maas.recommend.data.ItemInfo;
 import dev.maas.recommend.retrieval.EmbeddingIndex;
 import dev.maas.recommend.retrieval.Filter;
+import dev.maas.recommend.retrieval.IndexHit;
 import dev.maas.recommend.retrieval.ItemSet;
-import dev.maas.recommend.retrieval.ScoredItem;
 import dev.maas.recommend.train.FactorModel;
 import dev.maas.recommend.train.ModelType;
 import java.io.IOException;
@@ -186,7 +186,7 @@ public class RecommenderBenchmark {
 
     /** The peer: the bare index scan with the same user's filter built in advance. */
     @Benchmark
-    public List<ScoredItem> indexOnly() {
+    public List<IndexHit> indexOnly() {
         int u = next++ % USERS;
         return index.topK(userVectors[u], K, filters[u]);
     }

@@ -1,9 +1,9 @@
 package dev.maas.benchmarks;
 
 import dev.maas.recommend.retrieval.EmbeddingIndex;
+import dev.maas.recommend.retrieval.IndexHit;
 import dev.maas.recommend.retrieval.Kernel;
 import dev.maas.recommend.retrieval.Precision;
-import dev.maas.recommend.retrieval.ScoredItem;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Random;
@@ -204,7 +204,7 @@ public class TopKBenchmark {
         long start = CpuTime.processCpuNanos();
         Object result;
         if (batch == 1) {
-            List<ScoredItem> r = index.topK(b[0], K);
+            List<IndexHit> r = index.topK(b[0], K);
             result = r;
         } else {
             result = index.topK(b, K);

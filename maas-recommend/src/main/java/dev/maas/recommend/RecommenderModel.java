@@ -111,10 +111,10 @@ final class RecommenderModel implements LoadedModel {
             filter.candidates(candidates);
         }
         float offset = userOffset(user);
-        List<dev.maas.recommend.retrieval.ScoredItem> hits =
+        List<dev.maas.recommend.retrieval.IndexHit> hits =
                 index.topK(userVector(user), k, filter.build());
         List<ScoredItem> out = new ArrayList<>(hits.size());
-        for (dev.maas.recommend.retrieval.ScoredItem h : hits) {
+        for (dev.maas.recommend.retrieval.IndexHit h : hits) {
             out.add(new ScoredItem(catalogue[h.index()], h.score() + offset));
         }
         return new Recommendations(out, Recommendations.Source.PERSONALIZED, ref);
@@ -125,10 +125,10 @@ final class RecommenderModel implements LoadedModel {
         int item = itemIndex(itemId);
         Similarity sim = similarity();
         float[] query = Arrays.copyOfRange(sim.unit(), item * dim, (item + 1) * dim);
-        List<dev.maas.recommend.retrieval.ScoredItem> hits =
+        List<dev.maas.recommend.retrieval.IndexHit> hits =
                 sim.index().topK(query, k, Filter.excluding(item));
         List<ScoredItem> out = new ArrayList<>(hits.size());
-        for (dev.maas.recommend.retrieval.ScoredItem h : hits) {
+        for (dev.maas.recommend.retrieval.IndexHit h : hits) {
             out.add(new ScoredItem(catalogue[h.index()], h.score()));
         }
         return new Recommendations(out, Recommendations.Source.SIMILAR_ITEMS, ref);

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * EmbeddingIndex index = EmbeddingIndex.builder(itemFactors, 64)   // n x 64, row-major
  *         .bias(itemBias)
  *         .build();
- * List<ScoredItem> top = index.topK(userVector, 10, Filter.excluding(seenItems));
+ * List<IndexHit> top = index.topK(userVector, 10, Filter.excluding(seenItems));
  * }</pre>
  *
  * <p>Every scan is exhaustive: the result is the true top-K of the stored vectors, not an
@@ -122,7 +122,7 @@ public final class EmbeddingIndex implements AutoCloseable {
      *
      * @see #topK(float[], int, Filter)
      */
-    public List<ScoredItem> topK(float[] query, int k) {
+    public List<IndexHit> topK(float[] query, int k) {
         return topK(query, k, Filter.none());
     }
 
@@ -135,7 +135,7 @@ public final class EmbeddingIndex implements AutoCloseable {
      *     #dimension()}, it holds NaN or infinity, or a candidate is not an item of this index
      * @throws IllegalStateException if the index is closed
      */
-    public List<ScoredItem> topK(float[] query, int k, Filter filter) {
+    public List<IndexHit> topK(float[] query, int k, Filter filter) {
         checkK(k);
         checkQuery(query, "query");
         Objects.requireNonNull(filter, "filter");
@@ -181,7 +181,7 @@ public final class EmbeddingIndex implements AutoCloseable {
      *
      * @see #topK(float[][], int, List)
      */
-    public List<List<ScoredItem>> topK(float[][] queries, int k) {
+    public List<List<IndexHit>> topK(float[][] queries, int k) {
         Objects.requireNonNull(queries, "queries");
         Filter[] filters = new Filter[queries.length];
         Arrays.fill(filters, Filter.none());
@@ -193,7 +193,7 @@ public final class EmbeddingIndex implements AutoCloseable {
      *
      * @see #topK(float[][], int, List)
      */
-    public List<List<ScoredItem>> topK(float[][] queries, int k, Filter filter) {
+    public List<List<IndexHit>> topK(float[][] queries, int k, Filter filter) {
         Objects.requireNonNull(queries, "queries");
         Objects.requireNonNull(filter, "filter");
         Filter[] filters = new Filter[queries.length];
@@ -212,7 +212,7 @@ public final class EmbeddingIndex implements AutoCloseable {
      *     is not an item of this index
      * @throws IllegalStateException if the index is closed
      */
-    public List<List<ScoredItem>> topK(float[][] queries, int k, List<Filter> filters) {
+    public List<List<IndexHit>> topK(float[][] queries, int k, List<Filter> filters) {
         Objects.requireNonNull(queries, "queries");
         Objects.requireNonNull(filters, "filters");
         if (filters.size() != queries.length) {
@@ -226,7 +226,7 @@ public final class EmbeddingIndex implements AutoCloseable {
         return batch(queries, k, filters.toArray(new Filter[0]));
     }
 
-    private List<List<ScoredItem>> batch(float[][] queries, int k, Filter[] filters) {
+    private List<List<IndexHit>> batch(float[][] queries, int k, Filter[] filters) {
         checkK(k);
         for (int i = 0; i < queries.length; i++) {
             checkQuery(queries[i], "queries[" + i + "]");
@@ -275,7 +275,7 @@ public final class EmbeddingIndex implements AutoCloseable {
                         }
                     });
         }
-        List<List<ScoredItem>> results = new ArrayList<>(queries.length);
+        List<List<IndexHit>> results = new ArrayList<>(queries.length);
         for (TopKCollector out : outs) {
             results.add(out.result());
         }

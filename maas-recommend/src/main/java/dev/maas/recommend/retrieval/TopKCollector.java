@@ -108,11 +108,11 @@ final class TopKCollector {
     }
 
     /** Returns the kept pairs, best first. Leaves this collector in an unspecified state. */
-    List<ScoredItem> result() {
-        ScoredItem[] out = new ScoredItem[size];
+    List<IndexHit> result() {
+        IndexHit[] out = new IndexHit[size];
         // Pop the worst repeatedly, filling from the back.
         for (int n = size; n > 0; n--) {
-            out[n - 1] = new ScoredItem(heapItems[0], heapScores[0]);
+            out[n - 1] = new IndexHit(heapItems[0], heapScores[0]);
             size--;
             if (size > 0) {
                 float s = heapScores[size];

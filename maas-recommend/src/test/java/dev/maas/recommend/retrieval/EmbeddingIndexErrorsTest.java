@@ -17,13 +17,13 @@ class EmbeddingIndexErrorsTest {
     private static final float[] QUERY = {3, 2, 1, 0};
 
     private EmbeddingIndex index;
-    private List<ScoredItem> expected;
+    private List<IndexHit> expected;
 
     @BeforeEach
     void setUp() {
         index = EmbeddingIndex.builder(ITEMS, 4).build();
         expected = index.topK(QUERY, 2);
-        assertThat(expected).containsExactly(new ScoredItem(0, 3f), new ScoredItem(1, 2f));
+        assertThat(expected).containsExactly(new IndexHit(0, 3f), new IndexHit(1, 2f));
     }
 
     @AfterEach
@@ -127,7 +127,7 @@ class EmbeddingIndexErrorsTest {
             names = {"SCALAR", "VECTOR", "DJL"})
     void closedIndex_rejectsQueries_andCloseIsIdempotent(Kernel kernel) {
         EmbeddingIndex closing = EmbeddingIndex.builder(ITEMS, 4).kernel(kernel).build();
-        assertThat(closing.topK(QUERY, 1)).containsExactly(new ScoredItem(0, 3f));
+        assertThat(closing.topK(QUERY, 1)).containsExactly(new IndexHit(0, 3f));
         closing.close();
         closing.close();
         assertThatThrownBy(() -> closing.topK(QUERY, 1))

@@ -242,17 +242,17 @@ class EmbeddingIndexTest {
      * to the reference, and the same items as the reference except within {@code tol} of the k-th.
      */
     static void assertMatches(
-            List<ScoredItem> got, double[] ref, int k, IntPredicate eligible, double tol) {
-        List<ScoredItem> expected = bruteForce(ref, k, eligible);
+            List<IndexHit> got, double[] ref, int k, IntPredicate eligible, double tol) {
+        List<IndexHit> expected = bruteForce(ref, k, eligible);
         assertThat(got).hasSameSizeAs(expected);
         Set<Integer> ids = new HashSet<>();
         for (int r = 0; r < got.size(); r++) {
-            ScoredItem s = got.get(r);
+            IndexHit s = got.get(r);
             assertThat(eligible.test(s.index())).as("item %d eligible", s.index()).isTrue();
             assertThat(ids.add(s.index())).as("item %d listed once", s.index()).isTrue();
             assertThat((double) s.score()).isCloseTo(ref[s.index()], within(tol));
             if (r > 0) {
-                ScoredItem prev = got.get(r - 1);
+                IndexHit prev = got.get(r - 1);
                 assertThat(
                                 prev.score() > s.score()
                                         || (prev.score() == s.score() && prev.index() < s.index()))
@@ -262,7 +262,7 @@ class EmbeddingIndexTest {
         }
         if (!expected.isEmpty()) {
             double kth = ref[expected.get(expected.size() - 1).index()];
-            for (ScoredItem e : expected) {
+            for (IndexHit e : expected) {
                 if (ref[e.index()] > kth + 2 * tol) {
                     assertThat(ids).as("clear winner %d", e.index()).contains(e.index());
                 }
@@ -318,8 +318,8 @@ class EmbeddingIndexTest {
             queries[i] = intRange > 0 ? integers(rnd, d, intRange) : gaussians(rnd, d);
         }
         List<Filter> filters = mixedFilters(rnd, n, nq);
-        List<List<ScoredItem>> batched = index.topK(queries, 15, filters);
-        List<List<ScoredItem>> plain = index.topK(queries, 15);
+        List<List<IndexHit>> batched = index.topK(queries, 15, filters);
+        List<List<IndexHit>> plain = index.topK(queries, 15);
         for (int i = 0; i < nq; i++) {
             assertThat(batched.get(i))
                     .as("query %d with %s", i, filters.get(i))
@@ -327,7 +327,7 @@ class EmbeddingIndexTest {
             assertThat(plain.get(i)).as("query %d", i).isEqualTo(index.topK(queries[i], 15));
         }
         Filter shared = filters.get(1);
-        List<List<ScoredItem>> sharedResults = index.topK(queries, 3, shared);
+        List<List<IndexHit>> sharedResults = index.topK(queries, 3, shared);
         for (int i = 0; i < nq; i++) {
             assertThat(sharedResults.get(i)).isEqualTo(index.topK(queries[i], 3, shared));
         }
@@ -366,7 +366,7 @@ class EmbeddingIndexTest {
             for (int i = 0; i < queries.length; i++) {
                 queries[i] = gaussians(rnd, d);
                 Filter f = randomFilter(rnd, n, i % 4).filter();
-                List<ScoredItem> expected = sequential.topK(queries[i], 20, f);
+                List<IndexHit> expected = sequential.topK(queries[i], 20, f);
                 assertThat(parallel.topK(queries[i], 20, f)).isEqualTo(expected);
                 assertThat(rejecting.topK(queries[i], 20, f)).isEqualTo(expected);
             }
@@ -391,7 +391,7 @@ class EmbeddingIndexTest {
         }
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try (EmbeddingIndex index = build(items, d, null, kernel, Precision.FLOAT32)) {
-            List<List<ScoredItem>> expected = new ArrayList<>();
+            List<List<IndexHit>> expected = new ArrayList<>();
             for (float[] q : queries) {
                 expected.add(index.topK(q, 10));
             }
@@ -429,8 +429,8 @@ class EmbeddingIndexTest {
         float[] bias = gaussians(rnd, n);
         try (EmbeddingIndex index = build(items, d, bias, kernel, Precision.FLOAT32)) {
             float[] q = gaussians(rnd, d);
-            List<ScoredItem> top = index.topK(q, 25);
-            int[] ids = top.stream().mapToInt(ScoredItem::index).toArray();
+            List<IndexHit> top = index.topK(q, 25);
+            int[] ids = top.stream().mapToInt(IndexHit::index).toArray();
             float[] scores = index.scores(q, ids);
             for (int r = 0; r < ids.length; r++) {
                 assertThat(scores[r]).isEqualTo(top.get(r).score());
@@ -484,13 +484,13 @@ class EmbeddingIndexTest {
         try (EmbeddingIndex index = EmbeddingIndex.builder(items, 2).build()) {
             assertThat(index.topK(new float[] {1, 0}, 10))
                     .containsExactly(
-                            new ScoredItem(4, 2f),
-                            new ScoredItem(0, 1f),
-                            new ScoredItem(1, 1f),
-                            new ScoredItem(3, 1f),
-                            new ScoredItem(2, 0f));
+                            new IndexHit(4, 2f),
+                            new IndexHit(0, 1f),
+                            new IndexHit(1, 1f),
+                            new IndexHit(3, 1f),
+                            new IndexHit(2, 0f));
             assertThat(index.topK(new float[] {1, 0}, 2))
-                    .containsExactly(new ScoredItem(4, 2f), new ScoredItem(0, 1f));
+                    .containsExactly(new IndexHit(4, 2f), new IndexHit(0, 1f));
             assertThat(index.topK(new float[] {1, 0}, 3, Filter.candidates()))
                     .as("empty candidate list")
                     .isEmpty();

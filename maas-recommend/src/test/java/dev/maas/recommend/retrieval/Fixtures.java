@@ -88,25 +88,25 @@ final class Fixtures {
      * Sorts every eligible item by score (descending, then index ascending) and returns the first
      * {@code k}: the definition of the result, with no heap and no shortcuts.
      */
-    static List<ScoredItem> bruteForce(double[] scores, int k, IntPredicate eligible) {
-        List<ScoredItem> all = new ArrayList<>();
+    static List<IndexHit> bruteForce(double[] scores, int k, IntPredicate eligible) {
+        List<IndexHit> all = new ArrayList<>();
         for (int i = 0; i < scores.length; i++) {
             if (eligible.test(i)) {
-                all.add(new ScoredItem(i, (float) scores[i]));
+                all.add(new IndexHit(i, (float) scores[i]));
             }
         }
         all.sort(
-                Comparator.comparingDouble((ScoredItem s) -> -s.score())
-                        .thenComparingInt(ScoredItem::index));
+                Comparator.comparingDouble((IndexHit s) -> -s.score())
+                        .thenComparingInt(IndexHit::index));
         return all.subList(0, Math.min(k, all.size()));
     }
 
     /** Size of the intersection of the item sets of two results. */
-    static int overlap(List<ScoredItem> a, List<ScoredItem> b) {
+    static int overlap(List<IndexHit> a, List<IndexHit> b) {
         java.util.Set<Integer> ids = new java.util.HashSet<>();
         a.forEach(s -> ids.add(s.index()));
         int common = 0;
-        for (ScoredItem s : b) {
+        for (IndexHit s : b) {
             if (ids.contains(s.index())) {
                 common++;
             }

@@ -50,7 +50,7 @@ class Int8AccuracyTest {
                                 .precision(Precision.INT8)
                                 .quantizeQueries(true)
                                 .build()) {
-            List<List<ScoredItem>> reference = exact.topK(queries, K);
+            List<List<IndexHit>> reference = exact.topK(queries, K);
             double floatQueries = meanOverlap(reference, int8.topK(queries, K));
             double intQueries = meanOverlap(reference, int8Queries.topK(queries, K));
             double memoryRatio = (double) int8.memoryBytes() / exact.memoryBytes();
@@ -88,7 +88,7 @@ class Int8AccuracyTest {
         }
     }
 
-    private static double meanOverlap(List<List<ScoredItem>> a, List<List<ScoredItem>> b) {
+    private static double meanOverlap(List<List<IndexHit>> a, List<List<IndexHit>> b) {
         double sum = 0;
         for (int q = 0; q < a.size(); q++) {
             sum += Fixtures.overlap(a.get(q), b.get(q)) / (double) K;

@@ -9,4 +9,4 @@ package dev.maas.recommend.retrieval;
  * @param index the item's row in the index, {@code 0 <= index < size}
  * @param score {@code dot(query, item) + bias(item)} as computed by the index's kernel
  */
-public record ScoredItem(int index, float score) {}
+public record IndexHit(int index, float score) {}
