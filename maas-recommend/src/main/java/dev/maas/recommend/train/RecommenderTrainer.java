@@ -391,11 +391,23 @@ public final class RecommenderTrainer {
 
         abstract void initialize(SplittableRandom random);
 
-        abstract long examplesPerEpoch();
+        /** The training rows in this epoch's order. */
+        int[] order;
 
-        abstract void beginEpoch(SplittableRandom random);
+        /** Returns the examples one epoch shows: every training row once. */
+        long examplesPerEpoch() {
+            return train.size();
+        }
 
-        abstract int batches();
+        /** Shuffles the training rows for a new epoch. */
+        void beginEpoch(SplittableRandom random) {
+            order = shuffled(random, train.size());
+        }
+
+        /** Returns how many batches one epoch has. */
+        int batches() {
+            return (train.size() + config.batchSize() - 1) / config.batchSize();
+        }
 
         /**
          * Prepares batch {@code index} of the current epoch in Java arrays. Called on the
@@ -485,7 +497,6 @@ public final class RecommenderTrainer {
     static final class ExplicitTask extends Task {
         private final MfBlock block;
         private final float mean;
-        private int[] order;
 
         ExplicitTask(Interactions train, TrainingConfig config) {
             super(train, config);
@@ -509,21 +520,6 @@ public final class RecommenderTrainer {
             Embeddings.fill(block.users, withBiasColumn(random, train.numUsers(), d));
             Embeddings.fill(block.items, withBiasColumn(random, train.numItems(), d));
             Embeddings.fill(block.global, new float[] {mean});
-        }
-
-        @Override
-        long examplesPerEpoch() {
-            return train.size();
-        }
-
-        @Override
-        void beginEpoch(SplittableRandom random) {
-            order = shuffled(random, train.size());
-        }
-
-        @Override
-        int batches() {
-            return (train.size() + config.batchSize() - 1) / config.batchSize();
         }
 
         @Override
@@ -587,7 +583,6 @@ public final class RecommenderTrainer {
     static final class BprTask extends Task {
         private final MfBlock block;
         private final int negatives;
-        private int[] order;
         private SplittableRandom sampler;
 
         BprTask(Interactions train, TrainingConfig config) {
@@ -617,19 +612,9 @@ public final class RecommenderTrainer {
         }
 
         @Override
-        long examplesPerEpoch() {
-            return train.size();
-        }
-
-        @Override
         void beginEpoch(SplittableRandom random) {
-            order = shuffled(random, train.size());
+            super.beginEpoch(random);
             sampler = random.split();
-        }
-
-        @Override
-        int batches() {
-            return (train.size() + config.batchSize() - 1) / config.batchSize();
         }
 
         @Override
@@ -708,7 +693,6 @@ public final class RecommenderTrainer {
         private final TwoTowerBlock towers;
         private final int shared;
         private final int[] slot;
-        private int[] order;
         private SplittableRandom sampler;
 
         TwoTowerTask(Interactions train, TrainingConfig config) {
@@ -780,19 +764,9 @@ public final class RecommenderTrainer {
         }
 
         @Override
-        long examplesPerEpoch() {
-            return train.size();
-        }
-
-        @Override
         void beginEpoch(SplittableRandom random) {
-            order = shuffled(random, train.size());
+            super.beginEpoch(random);
             sampler = random.split();
-        }
-
-        @Override
-        int batches() {
-            return (train.size() + config.batchSize() - 1) / config.batchSize();
         }
 
         @Override
