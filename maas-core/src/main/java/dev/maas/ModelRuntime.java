@@ -160,33 +160,36 @@ final class ModelRuntime {
      * removed from the queue and never runs.
      */
     void expire(Call call) {
-        int was = call.end();
-        if (was < 0) {
-            return;
+        int was = end(call);
+        if (was >= 0) {
+            call.settle(
+                    null, Batcher.deadlineExceeded(card, call, ticker.read(), was == Call.RUNNING));
         }
-        if (was == Call.QUEUED) {
-            Batcher b = batcher;
-            if (b != null) {
-                b.remove(call);
-            }
-        }
-        call.settle(null, Batcher.deadlineExceeded(card, call, ticker.read(), was == Call.RUNNING));
     }
 
     /** Ends {@code call} as cancelled by its caller, if it has not ended yet. */
     void cancel(Call call) {
-        int was = call.end();
-        if (was < 0) {
-            return;
+        if (end(call) >= 0) {
+            call.settle(
+                    null,
+                    new java.util.concurrent.CancellationException("cancelled by the caller"));
         }
+    }
+
+    /**
+     * Marks {@code call} ended and takes it out of the queue if it was still there.
+     *
+     * @return the state it was in, or a negative value if it had already ended
+     */
+    private int end(Call call) {
+        int was = call.end();
         if (was == Call.QUEUED) {
             Batcher b = batcher;
             if (b != null) {
                 b.remove(call);
             }
         }
-        call.settle(
-                null, new java.util.concurrent.CancellationException("cancelled by the caller"));
+        return was;
     }
 
     /** Makes waiting workers look at the clock again (tests with a fake ticker). */
