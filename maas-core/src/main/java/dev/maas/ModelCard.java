@@ -56,14 +56,12 @@ public record ModelCard(
      * Validates the name, version and metrics and copies the collections into immutable, sorted
      * ones.
      *
-     * @throws IllegalArgumentException if the name is malformed, the version negative or a metric
-     *     not a finite number
+     * @throws IllegalArgumentException if the name is malformed, the version outside 0 to {@link
+     *     ModelRef#MAX_VERSION} or a metric not a finite number
      */
     public ModelCard {
         ModelRef.checkName(name, "model name");
-        if (version < 0) {
-            throw new IllegalArgumentException("version must be >= 0, was " + version);
-        }
+        ModelRef.checkVersion(version, 0);
         task = task == null ? "unspecified" : task;
         inputs = List.copyOf(inputs == null ? List.of() : inputs);
         outputs = List.copyOf(outputs == null ? List.of() : outputs);

@@ -14,12 +14,18 @@ import java.util.regex.Pattern;
  * are immutable and thread-safe.
  *
  * @param name the model name
- * @param version the version number ({@code > 0}), or {@code 0} when not fixed
+ * @param version the version number (1 to {@value #MAX_VERSION}), or {@code 0} when not fixed
  * @param alias the alias, or {@code null} when not an alias reference
  */
 public record ModelRef(String name, int version, String alias) {
     /** The pattern names and aliases must match. */
     public static final String NAME_PATTERN = "[a-z0-9][a-z0-9._-]{0,127}";
+
+    /**
+     * The highest version a repository hands out: nine decimal digits, so that every version has
+     * one spelling ({@code name:999999999}) and fits an {@code int} with room to spare.
+     */
+    public static final int MAX_VERSION = 999_999_999;
 
     private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
 
@@ -48,12 +54,28 @@ public record ModelRef(String name, int version, String alias) {
         return new ModelRef(name, 0, null);
     }
 
-    /** Returns a reference to version {@code version} of {@code name}. */
+    /**
+     * Returns a reference to version {@code version} of {@code name}.
+     *
+     * @throws IllegalArgumentException if the version is outside 1 to {@value #MAX_VERSION}
+     */
     public static ModelRef of(String name, int version) {
-        if (version <= 0) {
-            throw new IllegalArgumentException("version must be >= 1, was " + version);
-        }
+        checkVersion(version, 1);
         return new ModelRef(name, version, null);
+    }
+
+    /**
+     * Checks that {@code version} lies between {@code min} and {@link #MAX_VERSION}; the one range
+     * check of references, cards and repositories.
+     *
+     * @throws IllegalArgumentException if it does not
+     */
+    public static int checkVersion(int version, int min) {
+        if (version < min || version > MAX_VERSION) {
+            throw new IllegalArgumentException(
+                    "version must be between " + min + " and " + MAX_VERSION + ", was " + version);
+        }
+        return version;
     }
 
     /** Returns a reference to whatever version {@code alias} of {@code name} points at. */

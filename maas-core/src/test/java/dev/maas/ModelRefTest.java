@@ -52,8 +52,8 @@ class ModelRefTest {
     void parse_versionZero_rejected() {
         assertThatThrownBy(() -> ModelRef.parse("m:0"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(">= 1")
-                .hasMessageContaining("0");
+                .hasMessageContaining("between 1 and 999999999")
+                .hasMessageContaining("was 0");
     }
 
     @ParameterizedTest

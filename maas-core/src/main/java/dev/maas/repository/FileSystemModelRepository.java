@@ -8,35 +8,35 @@ import dev.maas.ModelPackage;
 import dev.maas.ModelRef;
 import dev.maas.RepositoryException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -50,14 +50,25 @@ import org.slf4j.LoggerFactory;
  * into a temporary folder under {@code <root>/.tmp} (same file system), fsyncs it and renames it
  * into place, so a crash leaves either the whole version or none; a failed publish removes its
  * temporary folder, and folders a crashed process left there are removed when a repository is
- * opened a day later. Version assignment and alias updates run under an exclusive file lock per
- * model (plus an in-process lock), so two processes publishing the same model never get the same
- * version. Deleted version numbers are never reused.
+ * opened a day later. A delete renames the version folder out of {@code models/} before removing
+ * it, so a reader sees a version whole or not at all. Version assignment and alias updates run
+ * under an exclusive file lock per model (plus an in-process lock), so two processes publishing the
+ * same model never get the same version. Versions run from 1 to {@link ModelRef#MAX_VERSION};
+ * deleted version numbers are never reused.
  *
  * <p>Every name is checked against {@link ModelRef#NAME_PATTERN} before the file system is touched,
  * and artifact paths with {@link ModelPackage#checkRelativePath}, so nothing outside the root can
- * be addressed. {@link #verifiedArtifacts} checks every file against the card's SHA-256 and refuses
- * files the card does not list.
+ * be addressed. Symbolic links are never followed below the root: a {@code .tmp}, {@code models},
+ * model or version folder, counter, alias, card or artifact that is a link is refused with an error
+ * naming it, and only regular files are read (a FIFO or a device would block or never end). {@link
+ * #verifiedArtifacts} checks every file against the card's SHA-256 and refuses files the card does
+ * not list.
+ *
+ * <p>Opening a repository creates nothing: the root and its folders are created by the first
+ * publish, so listing a folder that holds no repository leaves it as it was. What the repository
+ * creates is readable and writable by its owner only ({@link #OWNER_ONLY}, folders {@code 0700},
+ * files {@code 0600}, whatever the process's umask), unless other permissions are given to {@link
+ * #FileSystemModelRepository(Path, Clock, Set)}. Existing folders keep their permissions.
  *
  * <p>Thread-safe, and safe for several processes sharing one root on a local file system.
  */
@@ -67,11 +78,22 @@ public final class FileSystemModelRepository implements ModelRepository {
     private static final String ALIASES = "aliases.properties";
     private static final String LAST_VERSION = "last-version";
     private static final String LOCK = ".lock";
-    private static final String TMP_PREFIX = ".publish-";
+    private static final String TMP_PREFIX = RepositoryFiles.TMP_PREFIX;
     private static final String TMP_DIR = ".tmp";
+    private static final Pattern VERSION_FOLDER = Pattern.compile("[1-9][0-9]{0,8}");
+
+    /** Cards larger than this are refused unread. */
+    private static final long MAX_CARD_BYTES = 16L << 20;
+
+    /** Alias files larger than this are refused unread. */
+    private static final long MAX_ALIASES_BYTES = 1L << 20;
 
     /** Temporary folders untouched for this long belong to a crashed process. */
-    private static final java.time.Duration STALE_TEMPORARY = java.time.Duration.ofDays(1);
+    private static final Duration STALE_TEMPORARY = Duration.ofDays(1);
+
+    /** Folder permissions {@code rwx------}, the default; files get {@code rw-------}. */
+    public static final Set<PosixFilePermission> OWNER_ONLY =
+            Set.copyOf(PosixFilePermissions.fromString("rwx------"));
 
     /** One in-process lock per lock file: {@link FileLock}s are held per JVM, not per thread. */
     private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS =
@@ -81,34 +103,118 @@ public final class FileSystemModelRepository implements ModelRepository {
     private final Path models;
     private final Path temporaries;
     private final Clock clock;
+    private final RepositoryFiles files;
 
     /**
-     * Opens (and creates if needed) a repository at {@code root}.
+     * Opens a repository at {@code root}, creating nothing until the first publish.
      *
-     * @throws RepositoryException if the folder cannot be created
+     * @throws RepositoryException if {@code root} exists and is not a folder, or its {@code models}
+     *     or {@code .tmp} folder is a symbolic link
      */
     public FileSystemModelRepository(Path root) {
         this(root, Clock.systemUTC());
     }
 
-    /** Opens a repository whose publish times come from {@code clock}. */
+    /**
+     * Opens a repository whose publish times come from {@code clock}; see the other constructor.
+     */
     public FileSystemModelRepository(Path root, Clock clock) {
+        this(root, clock, OWNER_ONLY);
+    }
+
+    /**
+     * Opens a repository that creates its folders with {@code folderPermissions} and its files with
+     * the same permissions less the execute bits, for example {@code
+     * PosixFilePermissions.fromString("rwxrwx---")} for a repository a group shares. Ignored on
+     * file systems without POSIX permissions.
+     *
+     * @throws IllegalArgumentException if the owner could not read, write and enter the folders
+     * @throws RepositoryException as {@link #FileSystemModelRepository(Path)}
+     */
+    public FileSystemModelRepository(
+            Path root, Clock clock, Set<PosixFilePermission> folderPermissions) {
         this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
         this.models = this.root.resolve("models");
         this.temporaries = this.root.resolve(TMP_DIR);
         this.clock = Objects.requireNonNull(clock, "clock");
-        try {
-            Files.createDirectories(models);
-            Files.createDirectories(temporaries);
-        } catch (IOException e) {
-            throw new RepositoryException("cannot create model repository at " + this.root, e);
+        Objects.requireNonNull(folderPermissions, "folderPermissions");
+        if (!folderPermissions.containsAll(
+                EnumSet.of(
+                        PosixFilePermission.OWNER_READ,
+                        PosixFilePermission.OWNER_WRITE,
+                        PosixFilePermission.OWNER_EXECUTE))) {
+            throw new IllegalArgumentException(
+                    "folder permissions must let the owner read, write and enter (rwx------ at"
+                            + " least), were "
+                            + PosixFilePermissions.toString(EnumSet.copyOf(folderPermissions)));
         }
+        this.files = new RepositoryFiles(this.root, folderPermissions);
+        checkRoot();
+        checkNotLink(models);
+        checkNotLink(temporaries);
         purgeStaleTemporaries();
     }
 
     /** Returns the repository's root folder. */
     public Path root() {
         return root;
+    }
+
+    /** Refuses a root that exists and is not a folder (or a link to one). */
+    private void checkRoot() {
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            String kind;
+            try {
+                BasicFileAttributes a = Files.readAttributes(root, BasicFileAttributes.class);
+                kind = RepositoryFiles.kind(a);
+            } catch (IOException e) {
+                kind = "unreadable";
+            }
+            throw new RepositoryException(
+                    "cannot open model repository at "
+                            + root
+                            + ": it is "
+                            + kind
+                            + ", not a folder");
+        }
+    }
+
+    /** Refuses a path under the root that is a symbolic link: links are never followed. */
+    private static void checkNotLink(Path p) {
+        if (RepositoryFiles.isLink(p)) {
+            String target;
+            try {
+                target = String.valueOf(Files.readSymbolicLink(p));
+            } catch (IOException e) {
+                target = "?";
+            }
+            throw new RepositoryException(
+                    "refusing "
+                            + p
+                            + ": it is a symbolic link (to "
+                            + target
+                            + "), and the repository never follows links out of its root; replace"
+                            + " it with a folder or file");
+        }
+    }
+
+    /** Creates the root, {@code models} and {@code .tmp}, for a write. */
+    private void createLayout() throws IOException {
+        checkRoot();
+        try {
+            files.createFolders(models);
+            files.createFolders(temporaries);
+        } catch (IOException e) {
+            throw new IOException(
+                    "cannot create model repository at "
+                            + root
+                            + " ("
+                            + RepositoryFiles.describe(e)
+                            + ")",
+                    e);
+        }
+        checkNotLink(models);
+        checkNotLink(temporaries);
     }
 
     @Override
@@ -120,86 +226,100 @@ public final class FileSystemModelRepository implements ModelRepository {
         // Outside the model's folder, so that a failed first publish leaves no trace of the model.
         Path tmp = temporaries.resolve(TMP_PREFIX + name + "-" + UUID.randomUUID());
         try {
-            Files.createDirectories(tmp);
+            createLayout();
+            files.createFolders(tmp);
             Map<String, String> checksums = new TreeMap<>();
             for (Map.Entry<String, Path> f : modelPackage.files().entrySet()) {
                 Path target = tmp.resolve(ModelPackage.checkRelativePath(f.getKey()));
-                Files.createDirectories(target.getParent());
-                checksums.put(f.getKey(), copyAndHash(f.getKey(), f.getValue(), target));
+                files.createFolders(target.getParent());
+                checksums.put(f.getKey(), files.copyAndHash(f.getKey(), f.getValue(), target));
             }
             ModelCard card =
                     withLock(
                             name,
                             () -> {
-                                int version = lastVersion(modelDir) + 1;
+                                int version = nextVersion(name, modelDir);
                                 ModelCard stored =
                                         template.toBuilder()
                                                 .version(version)
                                                 .createdAt(clock.instant())
                                                 .artifacts(checksums)
                                                 .build();
-                                writeDurably(tmp.resolve(CARD), CardCodec.toJson(stored));
-                                fsync(tmp);
+                                files.writeDurably(tmp.resolve(CARD), CardCodec.toJson(stored));
+                                RepositoryFiles.fsync(tmp);
                                 Path target = modelDir.resolve(Integer.toString(version));
                                 // No REPLACE_EXISTING: an existing folder means a broken counter,
                                 // and must fail rather than be overwritten.
                                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                                writeDurably(
+                                files.writeDurably(
                                         modelDir.resolve(LAST_VERSION), Integer.toString(version));
-                                fsync(modelDir);
+                                RepositoryFiles.fsync(modelDir);
                                 return stored;
                             });
             LOG.debug("published {} ({} files)", card.ref(), checksums.size());
             return card;
         } catch (IOException | UncheckedIOException e) {
             throw new RepositoryException(
-                    "cannot publish model '" + name + "': " + describe(e) + "; nothing was stored",
+                    "cannot publish model '"
+                            + name
+                            + "': "
+                            + RepositoryFiles.describe(e)
+                            + "; nothing was stored",
                     e);
         } finally {
-            deleteRecursively(tmp);
+            RepositoryFiles.deleteRecursively(tmp);
         }
-    }
-
-    /** Returns an I/O failure as text that says what went wrong, not only which path. */
-    private static String describe(Exception e) {
-        Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
-        if (t instanceof java.nio.file.FileSystemException fse && fse.getReason() == null) {
-            String kind =
-                    t instanceof NoSuchFileException
-                            ? "no such file"
-                            : t instanceof java.nio.file.AccessDeniedException
-                                    ? "access denied"
-                                    : t.getClass().getSimpleName();
-            return kind + ": " + fse.getFile();
-        }
-        return t.getMessage();
     }
 
     @Override
     public List<String> names() {
+        if (!Files.exists(models, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        checkNotLink(models);
         try (Stream<Path> dirs = Files.list(models)) {
-            return dirs.filter(d -> isValidName(d.getFileName().toString()))
-                    .filter(d -> !versionNumbers(d).isEmpty())
-                    .map(d -> d.getFileName().toString())
+            return dirs.map(d -> d.getFileName().toString())
+                    .filter(FileSystemModelRepository::isValidName)
+                    .filter(n -> !versionNumbers(models.resolve(n)).isEmpty())
                     .sorted()
                     .toList();
-        } catch (IOException e) {
-            throw new RepositoryException("cannot list " + models, e);
+        } catch (IOException | UncheckedIOException e) {
+            throw new RepositoryException(
+                    "cannot list " + models + ": " + RepositoryFiles.describe(e), e);
         }
     }
 
     @Override
     public List<ModelCard> versions(String name) {
-        Path modelDir = modelDir(name);
-        List<Integer> numbers = versionNumbers(modelDir);
-        if (numbers.isEmpty()) {
-            throw notFound(name);
-        }
         List<ModelCard> cards = new ArrayList<>();
-        for (int v : numbers) {
-            cards.add(readCard(name, v));
+        for (ListedVersion v : listing(name)) {
+            if (v.isReadable()) {
+                cards.add(v.card());
+            } else {
+                LOG.warn("{}:{} is left out of the listing: {}", name, v.version(), v.problem());
+            }
         }
         return cards;
+    }
+
+    @Override
+    public List<ListedVersion> listing(String name) {
+        Path modelDir = modelDir(name);
+        List<Integer> numbers = versionNumbers(modelDir);
+        List<ListedVersion> out = new ArrayList<>();
+        for (int v : numbers) {
+            try {
+                out.add(ListedVersion.of(readCard(name, v)));
+            } catch (ModelNotFoundException e) {
+                // Deleted since the folder was listed: it is gone, not broken.
+            } catch (MalformedModelException e) {
+                out.add(ListedVersion.broken(v, e.getMessage()));
+            }
+        }
+        if (out.isEmpty()) {
+            throw notFound(name);
+        }
+        return out;
     }
 
     @Override
@@ -212,7 +332,7 @@ public final class FileSystemModelRepository implements ModelRepository {
         }
         int version;
         if (ref.isAlias()) {
-            Map<String, Integer> aliases = aliases(ref.name());
+            Map<String, Integer> aliases = readAliases(modelDir);
             Integer target = aliases.get(ref.alias());
             if (target == null) {
                 throw new ModelNotFoundException(
@@ -231,14 +351,31 @@ public final class FileSystemModelRepository implements ModelRepository {
         }
         if (!numbers.contains(version)) {
             throw new ModelNotFoundException(
-                    "version "
+                    (ref.isAlias() ? "alias '" + ref.alias() + "' points at " : "")
+                            + "version "
                             + version
                             + " of model '"
                             + ref.name()
-                            + "' not found; versions: "
+                            + "', which is not found; versions: "
                             + numbers);
         }
-        return readCard(ref.name(), version);
+        try {
+            return readCard(ref.name(), version);
+        } catch (MalformedModelException e) {
+            if (!ref.isAlias()) {
+                throw e;
+            }
+            throw new MalformedModelException(
+                    "alias '"
+                            + ref.alias()
+                            + "' of model '"
+                            + ref.name()
+                            + "' points at version "
+                            + version
+                            + ", which cannot be used: "
+                            + e.getMessage(),
+                    e);
+        }
     }
 
     @Override
@@ -252,30 +389,34 @@ public final class FileSystemModelRepository implements ModelRepository {
 
     private static Map<String, Integer> readAliases(Path modelDir) {
         Path file = modelDir.resolve(ALIASES);
+        checkNotLink(file);
         Properties props = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            props.load(in);
-        } catch (NoSuchFileException e) {
-            return Map.of();
+        try {
+            String text = RepositoryFiles.readText(file, MAX_ALIASES_BYTES);
+            if (text == null) {
+                return Map.of();
+            }
+            props.load(new StringReader(text));
         } catch (IOException | IllegalArgumentException e) {
-            throw new RepositoryException("cannot read aliases file " + file + ": " + e, e);
+            throw new RepositoryException(
+                    "cannot read aliases file " + file + ": " + RepositoryFiles.describe(e), e);
         }
         Map<String, Integer> out = new TreeMap<>();
         for (String key : props.stringPropertyNames()) {
             String value = props.getProperty(key).trim();
-            try {
-                out.put(key, Integer.parseInt(value));
-            } catch (NumberFormatException e) {
+            Integer version = parseVersion(value);
+            if (version == null || version == 0) {
                 throw new RepositoryException(
                         "corrupt aliases file "
                                 + file
                                 + ": alias '"
-                                + key
+                                + excerpt(key)
                                 + "' points at '"
-                                + value
-                                + "', expected a version number",
-                        e);
+                                + excerpt(value)
+                                + "', expected a version number from 1 to "
+                                + ModelRef.MAX_VERSION);
             }
+            out.put(key, version);
         }
         return out;
     }
@@ -283,9 +424,10 @@ public final class FileSystemModelRepository implements ModelRepository {
     @Override
     public void setAlias(String name, String alias, int version) {
         ModelRef.checkName(alias, "alias");
-        resolve(ModelRef.of(name, version)); // throws if the version does not exist
-        withLock(
+        resolve(ModelRef.of(name, version)); // throws if the version does not exist or is broken
+        locked(
                 name,
+                "set alias '" + alias + "' of model '" + name + "'",
                 () -> {
                     Map<String, Integer> aliases = new TreeMap<>(readAliases(modelDir(name)));
                     aliases.put(alias, version);
@@ -301,8 +443,9 @@ public final class FileSystemModelRepository implements ModelRepository {
         if (versionNumbers(modelDir(name)).isEmpty()) {
             throw notFound(name);
         }
-        return withLock(
+        return locked(
                 name,
+                "remove alias '" + alias + "' of model '" + name + "'",
                 () -> {
                     Map<String, Integer> aliases = new TreeMap<>(readAliases(modelDir(name)));
                     if (aliases.remove(alias) == null) {
@@ -315,49 +458,65 @@ public final class FileSystemModelRepository implements ModelRepository {
 
     @Override
     public void delete(String name, int version) {
-        resolve(ModelRef.of(name, version));
-        withLock(
+        ModelRef ref = ModelRef.of(name, version);
+        Path modelDir = modelDir(name);
+        if (versionNumbers(modelDir).isEmpty()) {
+            throw notFound(name);
+        }
+        locked(
                 name,
+                "delete " + ref,
                 () -> {
+                    // Checked under the lock: of two concurrent deletes, the second finds nothing.
+                    List<Integer> numbers = versionNumbers(modelDir);
+                    if (!numbers.contains(version)) {
+                        throw new ModelNotFoundException(
+                                "version "
+                                        + version
+                                        + " of model '"
+                                        + name
+                                        + "' not found; versions: "
+                                        + numbers);
+                    }
                     List<String> pointing =
-                            readAliases(modelDir(name)).entrySet().stream()
+                            readAliases(modelDir).entrySet().stream()
                                     .filter(e -> e.getValue() == version)
                                     .map(Map.Entry::getKey)
                                     .collect(Collectors.toList());
                     if (!pointing.isEmpty()) {
                         throw new IllegalStateException(
                                 "cannot delete "
-                                        + name
-                                        + ":"
-                                        + version
+                                        + ref
                                         + " while aliases point at it: "
                                         + pointing
                                         + "; move or remove them first");
                     }
-                    Path dir = modelDir(name).resolve(Integer.toString(version));
-                    // Rename first so readers never see a half-deleted version.
+                    // Rename first so readers never see a half-deleted version. A link in place of
+                    // the version folder is renamed and deleted itself, never followed.
                     Path doomed =
                             temporaries.resolve(
                                     TMP_PREFIX + "deleted-" + name + "-" + UUID.randomUUID());
-                    move(dir, doomed);
-                    deleteRecursively(doomed);
+                    RepositoryFiles.move(modelDir.resolve(Integer.toString(version)), doomed);
+                    RepositoryFiles.fsync(modelDir);
+                    RepositoryFiles.deleteRecursively(doomed);
                     return null;
                 });
-        LOG.debug("deleted {}:{}", name, version);
+        LOG.debug("deleted {}", ref);
     }
 
     @Override
     public Path verifiedArtifacts(ModelCard card) {
-        Path dir = modelDir(card.name()).resolve(Integer.toString(card.version()));
         // Checked first: a path in a forged card must not be opened at all.
         card.artifacts().keySet().forEach(ModelPackage::checkRelativePath);
+        Path dir = versionDir(card.name(), card.version());
         checkNoForeignFiles(card, dir);
         for (Map.Entry<String, String> a : card.artifacts().entrySet()) {
             Path file = dir.resolve(ModelPackage.checkRelativePath(a.getKey()));
             String actual;
             try {
-                actual = sha256(file);
+                actual = RepositoryFiles.sha256(file);
             } catch (NoSuchFileException e) {
+                checkStillThere(card, dir, e);
                 throw new MalformedModelException(
                         "artifact file "
                                 + a.getKey()
@@ -366,8 +525,15 @@ public final class FileSystemModelRepository implements ModelRepository {
                                 + " is missing: "
                                 + file);
             } catch (IOException e) {
+                checkStillThere(card, dir, e);
                 throw new MalformedModelException(
-                        "cannot read artifact file " + file + " of " + card.ref(), e);
+                        "cannot read artifact file "
+                                + a.getKey()
+                                + " of "
+                                + card.ref()
+                                + ": "
+                                + RepositoryFiles.describe(e),
+                        e);
             }
             if (!actual.equals(a.getValue())) {
                 throw new ChecksumMismatchException(
@@ -387,22 +553,36 @@ public final class FileSystemModelRepository implements ModelRepository {
         return dir;
     }
 
+    /** Says a version deleted while it was read is gone, rather than broken. */
+    private static void checkStillThere(ModelCard card, Path dir, Exception e) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ModelNotFoundException(
+                    card.ref() + " was deleted while its files were being read", e);
+        }
+    }
+
     /** Refuses files in a version folder that the card does not list: they were never checked. */
     private static void checkNoForeignFiles(ModelCard card, Path dir) {
         List<String> foreign = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(dir)) {
-            walk.filter(p -> !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            walk.filter(p -> !RepositoryFiles.isFolder(p))
                     .map(p -> dir.relativize(p).toString().replace('\\', '/'))
                     .filter(rel -> !rel.equals(CARD) && !card.artifacts().containsKey(rel))
                     .sorted()
                     .forEach(foreign::add);
-        } catch (NoSuchFileException e) {
-            throw new MalformedModelException("folder of " + card.ref() + " is missing: " + dir, e);
         } catch (IOException | UncheckedIOException e) {
+            checkStillThere(card, dir, e);
             throw new MalformedModelException(
-                    "cannot list files of " + card.ref() + " in " + dir, e);
+                    "cannot list files of "
+                            + card.ref()
+                            + " in "
+                            + dir
+                            + ": "
+                            + RepositoryFiles.describe(e),
+                    e);
         }
         if (!foreign.isEmpty()) {
+            checkStillThere(card, dir, null);
             throw new MalformedModelException(
                     "files "
                             + foreign
@@ -420,29 +600,92 @@ public final class FileSystemModelRepository implements ModelRepository {
         return name.matches(ModelRef.NAME_PATTERN);
     }
 
+    /** Returns the model's folder, refusing a link in place of it or of {@code models}. */
     private Path modelDir(String name) {
-        return models.resolve(ModelRef.checkName(name, "model name"));
+        Path dir = models.resolve(ModelRef.checkName(name, "model name"));
+        checkNotLink(models);
+        checkNotLink(dir);
+        return dir;
     }
 
+    /**
+     * Returns a version's folder.
+     *
+     * @throws ModelNotFoundException if it does not exist (deleted meanwhile)
+     * @throws MalformedModelException if it is a link or not a folder
+     */
+    private Path versionDir(String name, int version) {
+        Path dir = modelDir(name).resolve(Integer.toString(version));
+        BasicFileAttributes a;
+        try {
+            a = RepositoryFiles.attributes(dir);
+        } catch (IOException e) {
+            throw new MalformedModelException(
+                    "cannot read folder " + dir + ": " + RepositoryFiles.describe(e), e);
+        }
+        if (a == null) {
+            throw gone(name, version);
+        }
+        if (!a.isDirectory()) {
+            throw broken(
+                    name,
+                    version,
+                    dir + " is " + RepositoryFiles.kind(a) + ", expected a folder",
+                    null);
+        }
+        return dir;
+    }
+
+    /**
+     * Reads and checks one version's card.
+     *
+     * @throws ModelNotFoundException if the version folder is gone (deleted meanwhile)
+     * @throws MalformedModelException saying why the card cannot be used
+     */
     private ModelCard readCard(String name, int version) {
-        Path file = modelDir(name).resolve(Integer.toString(version)).resolve(CARD);
+        Path dir = versionDir(name, version);
+        Path file = dir.resolve(CARD);
         String json;
         try {
-            json = Files.readString(file, StandardCharsets.UTF_8);
+            json = RepositoryFiles.readText(file, MAX_CARD_BYTES);
         } catch (IOException e) {
-            throw new MalformedModelException("cannot read model card " + file, e);
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw gone(name, version);
+            }
+            throw broken(
+                    name, version, "cannot read its model card: " + RepositoryFiles.describe(e), e);
+        }
+        if (json == null) {
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw gone(name, version);
+            }
+            throw broken(name, version, "its model card " + file + " is missing", null);
         }
         ModelCard card;
         try {
             card = CardCodec.fromJson(json);
         } catch (IllegalArgumentException e) {
-            throw new MalformedModelException(e.getMessage() + " in " + file, e);
+            throw broken(name, version, e.getMessage() + " in " + file, e);
         }
         if (!card.name().equals(name) || card.version() != version) {
-            throw new MalformedModelException(
-                    "model card " + file + " describes " + card.name() + ":" + card.version());
+            throw broken(
+                    name,
+                    version,
+                    "model card " + file + " describes " + card.name() + ":" + card.version(),
+                    null);
         }
         return card;
+    }
+
+    private static ModelNotFoundException gone(String name, int version) {
+        return new ModelNotFoundException(
+                "version " + version + " of model '" + name + "' not found (deleted?)");
+    }
+
+    private static MalformedModelException broken(
+            String name, int version, String why, Throwable cause) {
+        return new MalformedModelException(
+                "version " + version + " of model '" + name + "' is broken: " + why, cause);
     }
 
     private ModelNotFoundException notFound(String name) {
@@ -456,68 +699,135 @@ public final class FileSystemModelRepository implements ModelRepository {
                         + (names.isEmpty() ? "none" : String.join(", ", names)));
     }
 
+    /**
+     * Returns the version numbers of a model: every entry named like a version, readable or not, so
+     * that a broken version is reported rather than hidden.
+     */
     private static List<Integer> versionNumbers(Path modelDir) {
-        if (!Files.isDirectory(modelDir)) {
+        if (!RepositoryFiles.isFolder(modelDir)) {
             return List.of();
         }
         List<Integer> out = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(modelDir)) {
             for (Path d : dirs) {
                 String n = d.getFileName().toString();
-                if (n.matches("[1-9][0-9]{0,8}") && Files.isRegularFile(d.resolve(CARD))) {
+                if (VERSION_FOLDER.matcher(n).matches()) {
                     out.add(Integer.parseInt(n));
                 }
             }
+        } catch (NoSuchFileException e) {
+            return List.of();
         } catch (IOException e) {
-            throw new RepositoryException("cannot list " + modelDir, e);
+            throw new RepositoryException(
+                    "cannot list " + modelDir + ": " + RepositoryFiles.describe(e), e);
         }
         out.sort(Comparator.naturalOrder());
         return out;
     }
 
-    private int lastVersion(Path modelDir) throws IOException {
-        int last = 0;
+    /** Returns the next version of a model, checking its counter; call under the model's lock. */
+    private int nextVersion(String name, Path modelDir) throws IOException {
         Path counter = modelDir.resolve(LAST_VERSION);
-        if (Files.exists(counter)) {
-            last = Integer.parseInt(Files.readString(counter, StandardCharsets.UTF_8).trim());
+        checkNotLink(counter);
+        String text;
+        try {
+            text = RepositoryFiles.readText(counter, 64);
+        } catch (IOException e) {
+            throw new IOException(
+                    "corrupt version counter " + counter + ": " + RepositoryFiles.describe(e), e);
         }
-        // Any numeric folder counts, even one without a card: its number must not be handed out.
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(modelDir)) {
-            for (Path d : dirs) {
-                String n = d.getFileName().toString();
-                if (n.matches("[1-9][0-9]{0,8}")) {
-                    last = Math.max(last, Integer.parseInt(n));
-                }
+        int last = 0;
+        if (text != null) {
+            Integer parsed = parseVersion(text.trim());
+            if (parsed == null) {
+                throw new IOException(
+                        "corrupt version counter "
+                                + counter
+                                + ": found '"
+                                + excerpt(text.trim())
+                                + "', expected a version number from 0 to "
+                                + ModelRef.MAX_VERSION
+                                + "; restore it (it must be at least the highest version folder"
+                                + " ever published) or delete it to recount from the folders");
             }
+            last = parsed;
         }
-        return last;
+        // Any version folder counts, even a broken one: its number must not be handed out.
+        for (int v : versionNumbers(modelDir)) {
+            last = Math.max(last, v);
+        }
+        if (last >= ModelRef.MAX_VERSION) {
+            throw new IOException(
+                    "model '"
+                            + name
+                            + "' has used every version number up to "
+                            + ModelRef.MAX_VERSION
+                            + " (counter "
+                            + counter
+                            + "); publish under another name");
+        }
+        return last + 1;
+    }
+
+    /** Parses {@code 0} to {@link ModelRef#MAX_VERSION} written in decimal; null otherwise. */
+    private static Integer parseVersion(String text) {
+        if (!text.matches("[0-9]{1,9}")) {
+            return null;
+        }
+        return Integer.parseInt(text);
+    }
+
+    /** Shows at most 20 characters of untrusted file content, control characters escaped. */
+    private static String excerpt(String text) {
+        String shown = text.length() > 20 ? text.substring(0, 20) + "..." : text;
+        StringBuilder sb = new StringBuilder();
+        shown.codePoints()
+                .forEach(
+                        c -> {
+                            if (Character.isISOControl(c)) {
+                                sb.append(String.format("\\u%04x", c));
+                            } else {
+                                sb.appendCodePoint(c);
+                            }
+                        });
+        return sb.toString();
     }
 
     private void writeAliases(String name, Map<String, Integer> aliases) throws IOException {
         StringBuilder sb = new StringBuilder("# alias=version, written atomically by maas\n");
-        for (Map.Entry<String, Integer> e : new LinkedHashMap<>(aliases).entrySet()) {
+        for (Map.Entry<String, Integer> e : aliases.entrySet()) {
             sb.append(e.getKey()).append('=').append(e.getValue()).append('\n');
         }
-        writeDurably(modelDir(name).resolve(ALIASES), sb.toString());
+        files.writeDurably(modelDir(name).resolve(ALIASES), sb.toString());
+    }
+
+    /**
+     * Runs {@code action} holding the model's locks; an I/O failure becomes a {@link
+     * RepositoryException} saying it could not {@code what}.
+     */
+    private <T> T locked(String name, String what, IoSupplier<T> action) {
+        try {
+            return withLock(name, action);
+        } catch (IOException e) {
+            throw new RepositoryException("cannot " + what + ": " + RepositoryFiles.describe(e), e);
+        }
     }
 
     /** Runs {@code action} holding the model's in-process and inter-process locks. */
-    private <T> T withLock(String name, IoSupplier<T> action) {
+    private <T> T withLock(String name, IoSupplier<T> action) throws IOException {
         Path modelDir = modelDir(name);
         Path lockFile = modelDir.resolve(LOCK);
         ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile, k -> new ReentrantLock());
         jvmLock.lock();
         try {
-            Files.createDirectories(modelDir);
-            try (FileChannel ch =
-                            FileChannel.open(
-                                    lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            createLayout();
+            files.createFolders(modelDir);
+            checkNotLink(modelDir);
+            checkNotLink(lockFile);
+            try (FileChannel ch = files.openLockFile(lockFile);
                     FileLock ignored = ch.lock()) {
                 return action.get();
             }
-        } catch (IOException e) {
-            throw new RepositoryException(
-                    "repository operation on '" + name + "' failed: " + e.getMessage(), e);
         } finally {
             jvmLock.unlock();
         }
@@ -528,82 +838,17 @@ public final class FileSystemModelRepository implements ModelRepository {
         T get() throws IOException;
     }
 
-    private static String copyAndHash(String rel, Path source, Path target) throws IOException {
-        MessageDigest md = sha256Digest();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(source), md);
-                FileChannel out =
-                        FileChannel.open(
-                                target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                OutputStream os = java.nio.channels.Channels.newOutputStream(out)) {
-            in.transferTo(os);
-            out.force(true);
-        } catch (IOException e) {
-            throw new IOException(
-                    "cannot copy artifact " + rel + " from " + source + " (" + describe(e) + ")",
-                    e);
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    static String sha256(Path file) throws IOException {
-        MessageDigest md = sha256Digest();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static MessageDigest sha256Digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
-    }
-
-    /** Writes {@code text} to a temporary file, fsyncs it and renames it over {@code target}. */
-    private static void writeDurably(Path target, String text) throws IOException {
-        Path tmp =
-                target.resolveSibling(TMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
-        try {
-            try (FileChannel ch =
-                    FileChannel.open(
-                            tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
-                ch.force(true);
-            }
-            move(tmp, target);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(
-                    from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("file system does not support atomic rename: " + to, e);
-        }
-    }
-
-    private static void fsync(Path dir) {
-        // Directory fsync makes renames durable on Linux; other systems refuse to open a folder.
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            LOG.trace("directory fsync not supported for {}", dir);
-        }
-    }
-
     /** Removes what crashed publishes and deletes left in {@code .tmp}, once clearly abandoned. */
     private void purgeStaleTemporaries() {
-        java.time.Instant cutoff = clock.instant().minus(STALE_TEMPORARY);
+        if (!RepositoryFiles.isFolder(temporaries)) {
+            return;
+        }
+        Instant cutoff = clock.instant().minus(STALE_TEMPORARY);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(temporaries)) {
             for (Path p : entries) {
                 if (newestModification(p).isBefore(cutoff)) {
                     LOG.info("removing abandoned temporary folder {}", p);
-                    deleteRecursively(p);
+                    RepositoryFiles.deleteRecursively(p);
                 }
             }
         } catch (IOException | UncheckedIOException e) {
@@ -611,37 +856,19 @@ public final class FileSystemModelRepository implements ModelRepository {
         }
     }
 
-    private static java.time.Instant newestModification(Path p) throws IOException {
+    private static Instant newestModification(Path p) throws IOException {
         try (Stream<Path> walk = Files.walk(p)) {
             return walk.map(
                             f -> {
                                 try {
-                                    return Files.getLastModifiedTime(f).toInstant();
+                                    return Files.getLastModifiedTime(f, LinkOption.NOFOLLOW_LINKS)
+                                            .toInstant();
                                 } catch (IOException e) {
                                     throw new UncheckedIOException(e);
                                 }
                             })
                     .max(Comparator.naturalOrder())
-                    .orElse(java.time.Instant.MAX);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder())
-                    .forEach(
-                            p -> {
-                                try {
-                                    Files.deleteIfExists(p);
-                                } catch (IOException e) {
-                                    LOG.warn("cannot delete {}: {}", p, e.toString());
-                                }
-                            });
-        } catch (IOException e) {
-            LOG.warn("cannot delete {}: {}", dir, e.toString());
+                    .orElse(Instant.MAX);
         }
     }
 }

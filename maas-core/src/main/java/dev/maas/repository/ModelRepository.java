@@ -29,17 +29,31 @@ public interface ModelRepository {
     List<String> names();
 
     /**
-     * Returns the cards of every version of {@code name}, oldest first.
+     * Returns the cards of every readable version of {@code name}, oldest first. A version whose
+     * card cannot be read is left out (and logged); {@link #listing(String)} reports it.
      *
      * @throws dev.maas.ModelNotFoundException if no version exists
      */
     List<ModelCard> versions(String name);
 
     /**
+     * Returns every version of {@code name}, oldest first, each with its card or with why it cannot
+     * be used. The default lists {@link #versions(String)}, for stores whose versions are always
+     * readable.
+     *
+     * @throws dev.maas.ModelNotFoundException if no version exists
+     */
+    default List<ListedVersion> listing(String name) {
+        return versions(name).stream().map(ListedVersion::of).toList();
+    }
+
+    /**
      * Resolves a reference to the card of one version: a fixed version, the version an alias points
      * at, or the latest.
      *
      * @throws dev.maas.ModelNotFoundException naming what exists when nothing matches
+     * @throws dev.maas.MalformedModelException if the version exists but its card cannot be read
+     *     (the message says why, and which alias led there)
      */
     ModelCard resolve(ModelRef ref);
 
@@ -66,7 +80,7 @@ public interface ModelRepository {
     boolean removeAlias(String name, String alias);
 
     /**
-     * Deletes one version.
+     * Deletes one version, also one whose card cannot be read.
      *
      * @throws IllegalStateException if an alias points at it (the message names the aliases)
      * @throws dev.maas.ModelNotFoundException if it does not exist

@@ -280,7 +280,6 @@ class FileSystemModelRepositoryTest {
 
     @Test
     void publish_firstVersionFails_modelStaysUnknown_andNoFoldersRemain() throws IOException {
-        TreeMap<String, String> before = snapshot(root);
         Path src = Files.createDirectories(tmp.resolve("new"));
         Files.writeString(src.resolve("w.bin"), "x");
         ModelPackage pkg = ModelPackage.of(ModelCard.builder("fresh").build(), src);
@@ -288,7 +287,10 @@ class FileSystemModelRepositoryTest {
 
         assertThatThrownBy(() -> repo.publish(pkg)).isInstanceOf(RepositoryException.class);
         assertThat(repo.names()).isEmpty();
-        assertThat(snapshot(root)).isEqualTo(before);
+        // The repository's own two folders, made by the first publish, and nothing of the model.
+        assertThat(snapshot(root)).containsOnlyKeys("", ".tmp", "models");
+        assertThat(snapshot(root.resolve("models"))).containsOnlyKeys("");
+        assertThat(snapshot(root.resolve(".tmp"))).containsOnlyKeys("");
     }
 
     @Test
@@ -482,9 +484,17 @@ class FileSystemModelRepositoryTest {
                 .isInstanceOf(MalformedModelException.class)
                 .hasMessageContaining("malformed model card")
                 .hasMessageContaining(card.toString());
-        assertThatThrownBy(() -> repo.versions("m"))
-                .isInstanceOf(MalformedModelException.class)
-                .hasMessageContaining(card.toString());
+        // A listing goes on: the broken version is reported, not thrown.
+        assertThat(repo.versions("m")).isEmpty();
+        assertThat(repo.listing("m"))
+                .singleElement()
+                .satisfies(
+                        v -> {
+                            assertThat(v.isReadable()).isFalse();
+                            assertThat(v.problem())
+                                    .contains("version 1 of model 'm' is broken")
+                                    .contains(card.toString());
+                        });
     }
 
     @Test
