@@ -10,9 +10,7 @@ import dev.maas.spi.LoadedModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +115,7 @@ public final class ModelService implements AutoCloseable {
     /** Bumped on every routing change, so a call that routed before it can notice. */
     private final AtomicLong routingEpoch = new AtomicLong();
 
-    private final Map<ModelRef, ModelHealth> health = new ConcurrentHashMap<>();
+    private final HealthBoard health;
 
     /** Runs loads and cache maintenance. */
     private final Executor executor;
@@ -140,6 +138,7 @@ public final class ModelService implements AutoCloseable {
         this.engineOptions = b.engineOptions;
         this.serving = b.serving;
         this.ticker = b.ticker;
+        this.health = new HealthBoard(b.ticker, java.time.Clock.systemUTC());
         this.metrics =
                 b.meterRegistry == null
                         ? ServingMetrics.NONE
@@ -323,6 +322,7 @@ public final class ModelService implements AutoCloseable {
             }
             repository.delete(name, version);
             store.invalidate(ModelRef.of(name, version));
+            health.forget(ModelRef.of(name, version));
             resolved.invalidateAll();
             routingEpoch.incrementAndGet();
         }
@@ -437,15 +437,25 @@ public final class ModelService implements AutoCloseable {
     }
 
     /**
-     * Returns the state of every model version this service is loading, has loaded, or failed to
-     * load (until it loads or is asked for no more), sorted by name and version.
+     * Returns the state of every model version this service is loading or has loaded, and of those
+     * that failed to load recently, sorted by name and version. A failure is reported until the
+     * version loads, is deleted, or has not been asked for in 15 minutes, and at most the 64 most
+     * recent failures are kept; asking for a version that does not exist is not a failure.
      */
     public List<ModelHealth> health() {
-        return health.values().stream()
-                .sorted(
-                        Comparator.comparing((ModelHealth h) -> h.ref().name())
-                                .thenComparingInt(h -> h.ref().version()))
-                .toList();
+        return health.snapshot(this::exists);
+    }
+
+    /** Returns whether the version {@code ref} names still exists (readable or not). */
+    private boolean exists(ModelRef ref) {
+        try {
+            repository.resolve(ref);
+            return true;
+        } catch (ModelNotFoundException e) {
+            return false;
+        } catch (MaasException e) {
+            return true;
+        }
     }
 
     /** Returns the versions of {@code name} that aliases and traffic policies route to now. */
@@ -676,7 +686,7 @@ public final class ModelService implements AutoCloseable {
 
     private ModelRuntime load(ModelRef key) {
         long start = ticker.read();
-        health.put(key, new ModelHealth(key, ModelHealth.State.LOADING, "", Instant.now()));
+        health.loading(key);
         ModelRuntime runtime = null;
         try {
             ModelCard card = repository.resolve(key);
@@ -694,9 +704,8 @@ public final class ModelService implements AutoCloseable {
             runtime.warmUp();
             long nanos = ticker.read() - start;
             metrics.load(key, nanos, true);
-            ModelHealth ready = new ModelHealth(key, ModelHealth.State.READY, "", Instant.now());
-            health.put(key, ready);
-            runtime.closed().thenRun(() -> health.remove(key, ready));
+            ModelHealth ready = health.ready(key);
+            runtime.closed().thenRun(() -> health.remove(ready));
             LOG.info(
                     "loaded {} on {} in {} ms ({} workers, {})",
                     key,
@@ -712,15 +721,28 @@ public final class ModelService implements AutoCloseable {
                 runtime.release();
             }
             metrics.load(key, ticker.read() - start, false);
-            health.put(
-                    key,
-                    new ModelHealth(
-                            key,
-                            ModelHealth.State.FAILED,
-                            e.getClass().getSimpleName() + ": " + e.getMessage(),
-                            Instant.now()));
-            throw e;
+            Throwable failure = e instanceof RuntimeException r ? loadFailure(key, r) : e;
+            health.failed(key, failure);
+            if (failure instanceof Error err) {
+                throw err;
+            }
+            throw (RuntimeException) failure;
         }
+    }
+
+    /**
+     * Returns what a caller learns of a failed load: a {@link MaasException} with the cause, and
+     * {@link ModelNotFoundException} if the version was deleted while it loaded (a partly removed
+     * folder otherwise reads as a malformed model).
+     */
+    private RuntimeException loadFailure(ModelRef key, RuntimeException e) {
+        if (!(e instanceof ModelNotFoundException) && !exists(key)) {
+            return new ModelNotFoundException(key + " was deleted while it was being loaded", e);
+        }
+        if (e instanceof MaasException) {
+            return e;
+        }
+        return new MaasException("loading " + key + " failed: " + e, e);
     }
 
     private void onEviction(ModelRef key, String cause) {

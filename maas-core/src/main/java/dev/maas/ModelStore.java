@@ -129,6 +129,39 @@ final class ModelStore implements AutoCloseable {
         this.cache = b.buildAsync();
     }
 
+    /**
+     * A load in flight. A failed load completes with {@code null} and keeps its exception here:
+     * Caffeine logs every exceptionally completed load as a warning with its stack trace, while a
+     * {@code null} value is dropped silently. The caller that asked gets the exception, so a
+     * service that reports errors on one line (a command line) is not interleaved with traces.
+     */
+    private static final class Load extends CompletableFuture<ModelRuntime> {
+        private volatile Throwable failure;
+
+        static Load start(java.util.function.Supplier<ModelRuntime> loader, Executor executor) {
+            Load load = new Load();
+            executor.execute(
+                    () -> {
+                        ModelRuntime runtime;
+                        try {
+                            runtime = loader.get();
+                        } catch (Throwable t) {
+                            load.failure = t;
+                            load.complete(null);
+                            return;
+                        }
+                        load.complete(runtime);
+                    });
+            return load;
+        }
+    }
+
+    private static void release(ModelRuntime runtime) {
+        if (runtime != null) {
+            runtime.release();
+        }
+    }
+
     /** A runtime holding the store's reference: its weight and when it was last used. */
     private static final class Admitted {
         final ModelRef key;
@@ -159,24 +192,28 @@ final class ModelStore implements AutoCloseable {
                             key,
                             (k, executor) -> {
                                 started[0] = true;
-                                return CompletableFuture.supplyAsync(() -> load(k), loadExecutor);
+                                return Load.start(() -> load(k), loadExecutor);
                             });
             ModelRuntime runtime;
             try {
                 runtime = future.get();
             } catch (ExecutionException | CompletionException e) {
-                // Caffeine drops a failed load in a completion callback that may not have run
-                // yet; without this, a call made right after the failure could be handed the same
-                // failure instead of trying again.
                 cache.asMap().remove(key, future);
                 throw unwrap(key, e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 if (started[0]) {
                     // Nobody will use the reference the load took for this caller.
-                    future.thenAccept(ModelRuntime::release);
+                    future.thenAccept(r -> release(r));
                 }
                 throw new MaasException("interrupted while loading " + key, e);
+            }
+            if (runtime == null) {
+                // Caffeine drops a failed load in a completion callback that may not have run
+                // yet; without this, a call made right after the failure could be handed the same
+                // failure instead of trying again.
+                cache.asMap().remove(key, future);
+                throw unwrap(key, ((Load) future).failure);
             }
             if (started[0] || runtime.retain()) {
                 Admitted a = admitted.get(runtime);
@@ -322,7 +359,7 @@ final class ModelStore implements AutoCloseable {
     /** Returns the number of models loaded and cached now (loads in progress not counted). */
     long size() {
         return cache.asMap().values().stream()
-                .filter(f -> f.isDone() && !f.isCompletedExceptionally())
+                .filter(f -> f.isDone() && !f.isCompletedExceptionally() && f.getNow(null) != null)
                 .count();
     }
 

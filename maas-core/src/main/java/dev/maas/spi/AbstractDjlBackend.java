@@ -236,10 +236,15 @@ public abstract class AbstractDjlBackend implements EngineBackend {
         return rel.endsWith(suffix) ? rel.substring(0, rel.length() - suffix.length()) : rel;
     }
 
-    /** Returns the total size of the regular files under {@code dir}. */
+    /**
+     * Returns the total size of the regular files under {@code dir}.
+     *
+     * @throws MalformedModelException if the folder cannot be walked (removed meanwhile,
+     *     unreadable)
+     */
     protected static long directorySize(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile)
+            return walk.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS))
                     .mapToLong(
                             f -> {
                                 try {
@@ -249,8 +254,8 @@ public abstract class AbstractDjlBackend implements EngineBackend {
                                 }
                             })
                     .sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot size " + dir, e);
+        } catch (IOException | UncheckedIOException e) {
+            throw new MalformedModelException("cannot size the files of " + dir + ": " + e, e);
         }
     }
 }
