@@ -1,9 +1,12 @@
 package dev.maas.cli;
 
+import dev.maas.MaasException;
 import dev.maas.ModelCard;
 import dev.maas.ModelService;
 import dev.maas.recommend.DataSummary;
+import dev.maas.repository.ListedVersion;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,7 +23,11 @@ import picocli.CommandLine.Spec;
         name = "models",
         mixinStandardHelpOptions = true,
         header = "List published models and their cards.",
-        description = "Lists the published models, or every version of one model with its card.")
+        description = {
+            "Lists the published models, or every version of one model with its card.",
+            "A version whose card cannot be read is listed as BROKEN with the reason, and the"
+                    + " listing goes on."
+        })
 final class ModelsCommand implements Callable<Integer> {
     /** Metrics shown in listings, in this order, when a card has them. */
     static final List<String> KEY_METRICS = List.of("rmse", "ndcg@10", "hr@10", "recall@10");
@@ -40,8 +47,12 @@ final class ModelsCommand implements Callable<Integer> {
         try (ModelService maas = repo.open()) {
             if (name != null) {
                 Map<String, Integer> aliases = maas.aliases(name);
-                for (ModelCard card : maas.versions(name)) {
-                    printCard(out, card, aliases);
+                for (ListedVersion v : maas.repository().listing(name)) {
+                    if (v.isReadable()) {
+                        printCard(out, v.card(), aliases);
+                    } else {
+                        out.println(name + ":" + v.version() + "  BROKEN: " + v.problem());
+                    }
                     out.println();
                 }
                 return 0;
@@ -63,18 +74,35 @@ final class ModelsCommand implements Callable<Integer> {
                             "ALIASES",
                             "TASK",
                             "LATEST METRICS"));
+            List<String> problems = new ArrayList<>();
             for (String n : names) {
-                List<ModelCard> versions = maas.versions(n);
-                ModelCard latest = versions.get(versions.size() - 1);
-                out.println(
-                        String.format(
-                                Locale.ROOT,
-                                "%-20s %8d %-24s %-16s %s",
-                                n,
-                                versions.size(),
-                                aliases(maas.aliases(n)),
-                                latest.task(),
-                                metrics(latest.metrics())));
+                try {
+                    List<ListedVersion> versions = maas.repository().listing(n);
+                    ModelCard latest = null;
+                    for (ListedVersion v : versions) {
+                        if (v.isReadable()) {
+                            latest = v.card();
+                        } else {
+                            problems.add(n + ":" + v.version() + " BROKEN: " + v.problem());
+                        }
+                    }
+                    out.println(
+                            String.format(
+                                    Locale.ROOT,
+                                    "%-20s %8d %-24s %-16s %s",
+                                    n,
+                                    versions.size(),
+                                    aliases(maas.aliases(n)),
+                                    latest == null ? "-" : latest.task(),
+                                    latest == null ? "-" : metrics(latest.metrics())));
+                } catch (MaasException e) {
+                    // One model whose folder cannot be read must not hide the others.
+                    out.println(String.format(Locale.ROOT, "%-20s %8s", n, "?"));
+                    problems.add(n + " UNREADABLE: " + Errors.describe(e));
+                }
+            }
+            for (String problem : problems) {
+                out.println("  " + problem);
             }
             out.println("Details: maas models <name>");
         }
