@@ -133,27 +133,38 @@ final class DataOptions {
     }
 
     /**
+     * Checks the split options, so that a wrong value fails before any data is loaded.
+     *
+     * @throws CliException if an option is out of range
+     */
+    void validate() {
+        String kind = split.toLowerCase(Locale.ROOT);
+        if (!kind.equals("random") && !kind.equals("last")) {
+            throw new CliException("--split must be 'random' or 'last', was '" + split + "'");
+        }
+        if (kind.equals("random") && !(testFraction > 0 && testFraction < 1)) {
+            throw new CliException(
+                    "--test-fraction must be between 0 and 1 (exclusive), was " + testFraction);
+        }
+    }
+
+    /**
      * Splits the data as the options say.
      *
      * @throws CliException if the options are out of range
      */
     Prepared prepare(Dataset d) {
+        validate();
         return switch (split.toLowerCase(Locale.ROOT)) {
-            case "random" -> {
-                if (!(testFraction > 0 && testFraction < 1)) {
-                    throw new CliException(
-                            "--test-fraction must be between 0 and 1 (exclusive), was "
-                                    + testFraction);
-                }
-                yield new Prepared(
-                        d,
-                        Splits.randomHoldout(d.data(), testFraction, splitSeed),
-                        String.format(
-                                Locale.ROOT,
-                                "random holdout %s%%, seed %d",
-                                trim(testFraction * 100),
-                                splitSeed));
-            }
+            case "random" ->
+                    new Prepared(
+                            d,
+                            Splits.randomHoldout(d.data(), testFraction, splitSeed),
+                            String.format(
+                                    Locale.ROOT,
+                                    "random holdout %s%%, seed %d",
+                                    trim(testFraction * 100),
+                                    splitSeed));
             case "last" ->
                     new Prepared(
                             d,

@@ -52,6 +52,10 @@ final class PublishCommand implements Callable<Integer> {
         ModelRef.checkName(name, "model name");
         String runName = run == null ? name : run;
         ModelRef.checkName(runName, "run name");
+        // Every argument is checked before anything is published.
+        if (alias != null) {
+            ModelRef.checkName(alias, "alias");
+        }
         Path dir = repo.runs().resolve(runName);
         if (!Files.isDirectory(dir)) {
             throw new CliException(

@@ -15,9 +15,21 @@ final class RepoOptions {
                             + " but unpublished models in <folder>/runs.")
     Path root;
 
-    /** Returns the repository folder. */
+    /**
+     * Returns the repository folder.
+     *
+     * @throws CliException if {@code --root} was given an empty or blank value, which would
+     *     otherwise mean the current folder
+     */
     Path root() {
         if (root != null) {
+            if (root.toString().isBlank()) {
+                throw new CliException(
+                        "--root is "
+                                + (root.toString().isEmpty() ? "empty" : "blank")
+                                + ": expected a folder (leave --root out to use $MAAS_ROOT, else"
+                                + " ~/.maas)");
+            }
             return root.toAbsolutePath().normalize();
         }
         String env = System.getenv("MAAS_ROOT");

@@ -68,7 +68,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--threads",
             paramLabel = "<n>",
-            description = "Training threads (default: all cores).")
+            description =
+                    "PyTorch threads for training, 1 to "
+                            + TrainingConfig.MAX_THREADS
+                            + " (default 1: the models' operators are too small to share, and"
+                            + " more threads were slower on a busy machine).")
     Integer threads;
 
     @Option(
@@ -98,11 +102,21 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        // Everything the command line can get wrong fails here, before any data is read.
+        repo.root();
         ModelRef.checkName(name, "model name");
-        if (alias != null && !publish) {
-            throw new CliException("--alias needs --publish");
+        if (alias != null) {
+            if (!publish) {
+                throw new CliException("--alias needs --publish");
+            }
+            ModelRef.checkName(alias, "alias");
+        }
+        if (k <= 0) {
+            throw new CliException("-k must be > 0, was " + k);
         }
         TrainingConfig config = config();
+        dataOptions.validate();
+
         DataOptions.Dataset dataset = dataOptions.load(repo.root());
         DataOptions.Prepared prepared = dataOptions.prepare(dataset);
         printData(out, prepared);
@@ -139,7 +153,21 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainingConfig config() {
-        TrainingConfig.Builder b = TrainingConfig.builder(Workflow.modelType(model));
+        if (threads != null && (threads < 1 || threads > TrainingConfig.MAX_THREADS)) {
+            throw new CliException(
+                    "--threads must be between 1 and "
+                            + TrainingConfig.MAX_THREADS
+                            + " (the most a training accepts), was "
+                            + threads);
+        }
+        try {
+            return config(TrainingConfig.builder(Workflow.modelType(model)));
+        } catch (IllegalArgumentException e) {
+            throw new CliException("invalid training option: " + e.getMessage(), e);
+        }
+    }
+
+    private TrainingConfig config(TrainingConfig.Builder b) {
         if (factors != null) {
             b.factors(factors);
         }
@@ -158,11 +186,7 @@ final class TrainCommand implements Callable<Integer> {
         if (threads != null) {
             b.threads(threads);
         }
-        try {
-            return b.build();
-        } catch (IllegalArgumentException e) {
-            throw new CliException("invalid training option: " + e.getMessage(), e);
-        }
+        return b.build();
     }
 
     static void printData(PrintWriter out, DataOptions.Prepared p) {
