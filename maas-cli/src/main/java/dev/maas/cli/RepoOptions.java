@@ -2,6 +2,7 @@ package dev.maas.cli;
 
 import dev.maas.ModelService;
 import java.nio.file.Path;
+import java.time.Clock;
 import picocli.CommandLine.Option;
 
 /** The {@code --root} option every command takes: where the model repository lives. */
@@ -40,8 +41,8 @@ final class RepoOptions {
     }
 
     /** Returns the folder of trained, not yet published models. */
-    Path runs() {
-        return root().resolve("runs");
+    Runs runs() {
+        return new Runs(root().resolve("runs"), Clock.systemUTC());
     }
 
     /** Opens the model service on the repository. */

@@ -10,8 +10,12 @@ import dev.maas.recommend.data.SampleCatalog;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -395,6 +399,49 @@ class MainTest {
                 .containsExactly(
                         "maas: error: --similar is empty: expected an item id, such as --similar"
                                 + " 50");
+    }
+
+    @Test
+    void train_removesLeftoversOfKilledRunsOlderThanADay_andKeepsRecentOnes() throws IOException {
+        Path root = tmp.resolve("repo");
+        Path runs = Files.createDirectories(root.resolve("runs"));
+        Path stale = Files.createDirectories(runs.resolve(".films-1234"));
+        Files.write(stale.resolve("factors.bin"), new byte[1024]);
+        FileTime twoDaysAgo = FileTime.from(Instant.now().minus(Duration.ofDays(2)));
+        Files.setLastModifiedTime(stale.resolve("factors.bin"), twoDaysAgo);
+        Files.setLastModifiedTime(stale, twoDaysAgo);
+        Path recent = Files.createDirectories(runs.resolve(".films-5678"));
+        Files.write(recent.resolve("factors.bin"), new byte[16]);
+
+        Run r = trainSmall(root);
+
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(stale).doesNotExist();
+        assertThat(recent).exists();
+        assertThat(runs.resolve("films")).isDirectory();
+    }
+
+    @Test
+    void train_failureAfterWritingTheRun_leavesNoPartialFolder() throws IOException {
+        Path root = tmp.resolve("repo");
+        TrainCommand.afterStaging =
+                folder -> {
+                    assertThat(folder).isDirectory();
+                    throw new UncheckedIOException(
+                            new IOException("No space left on device (simulated)"));
+                };
+        Run r;
+        try {
+            r = trainSmall(root);
+        } finally {
+            TrainCommand.afterStaging = folder -> {};
+        }
+
+        assertThat(r.status()).isEqualTo(Main.FAILED);
+        assertThat(r.err()).contains("No space left on device (simulated)");
+        try (Stream<Path> left = Files.list(root.resolve("runs"))) {
+            assertThat(left.map(p -> p.getFileName().toString())).isEmpty();
+        }
     }
 
     @ParameterizedTest
