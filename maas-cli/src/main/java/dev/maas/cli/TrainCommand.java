@@ -210,8 +210,8 @@ final class TrainCommand implements Callable<Integer> {
         var all = p.dataset().data();
         out.println("Data:  " + p.dataset().source());
         out.println("       " + all.describe());
-        if (!p.dataset().loadNote().isEmpty()) {
-            out.println("       " + p.dataset().loadNote());
+        for (String note : p.dataset().notes()) {
+            out.println("       note: " + note);
         }
         out.println(
                 "Split: "

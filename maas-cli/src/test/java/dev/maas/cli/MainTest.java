@@ -402,6 +402,39 @@ class MainTest {
     }
 
     @Test
+    void train_missingItemFileAndRepeatedRatings_areNotedInTheDataSummary() throws IOException {
+        Path data = Files.createDirectories(tmp.resolve("no-titles"));
+        List<String> lines = new ArrayList<>(Files.readAllLines(small.resolve("u.data")));
+        int original = lines.size();
+        lines.addAll(lines.subList(0, 5)); // the same five ratings once more
+        Files.write(data.resolve("u.data"), lines);
+
+        Run r =
+                run(
+                        args(
+                                tmp.resolve("repo"),
+                                "train",
+                                "--data",
+                                data.toString(),
+                                "--epochs",
+                                "1",
+                                "--factors",
+                                "4"));
+
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains(original + " interactions")
+                .contains(
+                        "note: dropped 5 duplicate ratings (a user rating an item again): kept"
+                                + " the latest of each")
+                .contains(
+                        "note: no u.item in "
+                                + data
+                                + ": items have no titles or genres (their ids are shown"
+                                + " instead)");
+    }
+
+    @Test
     void train_removesLeftoversOfKilledRunsOlderThanADay_andKeepsRecentOnes() throws IOException {
         Path root = tmp.resolve("repo");
         Path runs = Files.createDirectories(root.resolve("runs"));
