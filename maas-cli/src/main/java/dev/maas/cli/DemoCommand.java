@@ -103,6 +103,11 @@ final class DemoCommand implements Callable<Integer> {
         if (calls < 100) {
             throw new CliException("--calls must be >= 100, was " + calls);
         }
+        if (users.stream().anyMatch(String::isBlank)) {
+            throw new CliException(
+                    "--users holds an empty id: expected user ids separated by commas, such as"
+                            + " --users 1,2,3");
+        }
         Path root = repo.root();
         TrainingConfig config = trainingConfig();
         long start = System.nanoTime();

@@ -402,6 +402,21 @@ class MainTest {
     }
 
     @Test
+    void demo_emptyUserId_isRefusedBeforeTraining() {
+        Path root = tmp.resolve("repo");
+
+        Run r = run(args(root, "demo", "--data", small.toString(), "--users", "1,,2"));
+
+        assertThat(r.status()).isEqualTo(Main.FAILED);
+        assertThat(r.errLines())
+                .containsExactly(
+                        "maas: error: --users holds an empty id: expected user ids separated by"
+                                + " commas, such as --users 1,2,3");
+        assertThat(r.out()).isEmpty();
+        assertThat(root).doesNotExist();
+    }
+
+    @Test
     void train_missingItemFileAndRepeatedRatings_areNotedInTheDataSummary() throws IOException {
         Path data = Files.createDirectories(tmp.resolve("no-titles"));
         List<String> lines = new ArrayList<>(Files.readAllLines(small.resolve("u.data")));
