@@ -3,6 +3,7 @@ package dev.maas.cli;
 import dev.maas.recommend.DataSummary;
 import dev.maas.recommend.data.BadRowPolicy;
 import dev.maas.recommend.data.Interactions;
+import dev.maas.recommend.data.LoadReport;
 import dev.maas.recommend.data.LoadResult;
 import dev.maas.recommend.data.MalformedDataException;
 import dev.maas.recommend.data.MovieLens;
@@ -11,7 +12,9 @@ import dev.maas.recommend.data.Split;
 import dev.maas.recommend.data.Splits;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -62,8 +65,15 @@ final class DataOptions {
             description = "Seed of the split. Default: ${DEFAULT-VALUE}.")
     long splitSeed;
 
-    /** Loaded interactions, where they came from, and what the loader skipped. */
-    record Dataset(Interactions data, String source, Path folder, String loadNote) {}
+    /**
+     * Loaded interactions, where they came from, and what the loader has to say about them (rows
+     * skipped, duplicates dropped, files missing), one line each.
+     */
+    record Dataset(Interactions data, String source, Path folder, List<String> notes) {
+        Dataset {
+            notes = List.copyOf(notes);
+        }
+    }
 
     /** A split with its description, ready for the card's data summary. */
     record Prepared(Dataset dataset, Split split, String description) {
@@ -106,7 +116,7 @@ final class DataOptions {
             Path dir = root.resolve(SAMPLE_DIR);
             SampleCatalog.defaults().materialize(dir);
             LoadResult<Interactions> r = MovieLens.load100k(dir, BadRowPolicy.STRICT);
-            return new Dataset(r.data(), SAMPLE_SOURCE, dir, "");
+            return new Dataset(r.data(), SAMPLE_SOURCE, dir, List.of());
         }
         Path dir = data.toAbsolutePath().normalize();
         if (!Files.exists(dir)) {
@@ -127,9 +137,45 @@ final class DataOptions {
                     e);
         }
         LoadResult<Interactions> r = MovieLens.load(dir, BadRowPolicy.SKIP);
-        String note = r.report().clean() ? "" : r.report().toString();
         String kind = layout == MovieLens.Layout.ML_100K ? "MovieLens 100K" : "MovieLens";
-        return new Dataset(r.data(), kind + " at " + dir, dir, note);
+        return new Dataset(r.data(), kind + " at " + dir, dir, notes(r.report()));
+    }
+
+    /** The report's news, one line each: bad rows skipped, duplicates dropped, then its notes. */
+    static List<String> notes(LoadReport report) {
+        List<String> notes = new ArrayList<>();
+        if (report.rowsSkipped() > 0) {
+            notes.add(
+                    "skipped "
+                            + report.rowsSkipped()
+                            + " of "
+                            + report.rowsRead()
+                            + " rows"
+                            + (report.firstProblems().isEmpty()
+                                    ? ""
+                                    : " (first: " + report.firstProblems().get(0) + ")"));
+        }
+        if (report.duplicatesDropped() > 0) {
+            notes.add(report.duplicatesDescription());
+        }
+        notes.addAll(report.notes());
+        return notes;
+    }
+
+    /**
+     * Checks the split options, so that a wrong value fails before any data is loaded.
+     *
+     * @throws CliException if an option is out of range
+     */
+    void validate() {
+        String kind = split.toLowerCase(Locale.ROOT);
+        if (!kind.equals("random") && !kind.equals("last")) {
+            throw new CliException("--split must be 'random' or 'last', was '" + split + "'");
+        }
+        if (kind.equals("random") && !(testFraction > 0 && testFraction < 1)) {
+            throw new CliException(
+                    "--test-fraction must be between 0 and 1 (exclusive), was " + testFraction);
+        }
     }
 
     /**
@@ -138,22 +184,17 @@ final class DataOptions {
      * @throws CliException if the options are out of range
      */
     Prepared prepare(Dataset d) {
+        validate();
         return switch (split.toLowerCase(Locale.ROOT)) {
-            case "random" -> {
-                if (!(testFraction > 0 && testFraction < 1)) {
-                    throw new CliException(
-                            "--test-fraction must be between 0 and 1 (exclusive), was "
-                                    + testFraction);
-                }
-                yield new Prepared(
-                        d,
-                        Splits.randomHoldout(d.data(), testFraction, splitSeed),
-                        String.format(
-                                Locale.ROOT,
-                                "random holdout %s%%, seed %d",
-                                trim(testFraction * 100),
-                                splitSeed));
-            }
+            case "random" ->
+                    new Prepared(
+                            d,
+                            Splits.randomHoldout(d.data(), testFraction, splitSeed),
+                            String.format(
+                                    Locale.ROOT,
+                                    "random holdout %s%%, seed %d",
+                                    trim(testFraction * 100),
+                                    splitSeed));
             case "last" ->
                     new Prepared(
                             d,

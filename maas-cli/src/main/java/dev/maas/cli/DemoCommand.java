@@ -103,8 +103,14 @@ final class DemoCommand implements Callable<Integer> {
         if (calls < 100) {
             throw new CliException("--calls must be >= 100, was " + calls);
         }
-        long start = System.nanoTime();
+        if (users.stream().anyMatch(String::isBlank)) {
+            throw new CliException(
+                    "--users holds an empty id: expected user ids separated by commas, such as"
+                            + " --users 1,2,3");
+        }
         Path root = repo.root();
+        TrainingConfig config = trainingConfig();
+        long start = System.nanoTime();
         out.println("maas demo: recommendations end to end (repository " + root + ")");
         out.println();
 
@@ -150,7 +156,7 @@ final class DemoCommand implements Callable<Integer> {
                             String.format(Locale.ROOT, "  popularity baseline: ndcg@10 %.4f", pop));
                 }
             } else {
-                card = trainAndPublish(maas, dataOptions, prepared, out);
+                card = trainAndPublish(maas, config, dataOptions, prepared, out);
             }
             out.println();
             serve(maas, prepared.split().train(), out);
@@ -184,18 +190,26 @@ final class DemoCommand implements Callable<Integer> {
         return same ? card : null;
     }
 
+    private TrainingConfig trainingConfig() {
+        try {
+            TrainingConfig.Builder config = TrainingConfig.builder(ModelType.BPR_MF);
+            if (epochs != null) {
+                config.epochs(epochs);
+            }
+            return config.build();
+        } catch (IllegalArgumentException e) {
+            throw new CliException("invalid training option: " + e.getMessage(), e);
+        }
+    }
+
     private ModelCard trainAndPublish(
             ModelService maas,
+            TrainingConfig config,
             DataOptions dataOptions,
             DataOptions.Prepared prepared,
             PrintWriter out) {
-        TrainingConfig.Builder config = TrainingConfig.builder(ModelType.BPR_MF);
-        if (epochs != null) {
-            config.epochs(epochs);
-        }
         TrainingResult result =
-                Workflow.train(
-                        prepared.split().train(), config.build(), out, System.console() != null);
+                Workflow.train(prepared.split().train(), config, out, System.console() != null);
         out.println();
         EvaluationReport report =
                 Workflow.evaluate(

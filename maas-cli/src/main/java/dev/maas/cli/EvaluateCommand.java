@@ -99,12 +99,22 @@ final class EvaluateCommand implements Callable<Integer> {
         String what;
         if (target != null && target.run != null) {
             ModelRef.checkName(target.run, "run name");
-            Path dir = repo.runs().resolve(target.run);
-            if (!Files.isDirectory(dir)) {
-                throw new CliException("no trained run '" + target.run + "' in " + repo.runs());
-            }
-            model = FactorModel.load(dir);
-            provenance = RecommenderPackage.cardOf(target.run, dir).properties();
+            Runs runs = repo.runs();
+            // Under the runs lock, so a training that finishes meanwhile cannot swap the files.
+            Map.Entry<FactorModel, Map<String, String>> loaded =
+                    runs.read(
+                            target.run,
+                            dir -> {
+                                if (!Files.isDirectory(dir)) {
+                                    throw new CliException(
+                                            "no trained run '" + target.run + "' in " + runs.dir());
+                                }
+                                return Map.entry(
+                                        FactorModel.load(dir),
+                                        RecommenderPackage.cardOf(target.run, dir).properties());
+                            });
+            model = loaded.getKey();
+            provenance = loaded.getValue();
             what = "run " + target.run;
         } else {
             String ref =

@@ -1,6 +1,10 @@
 package dev.maas.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,6 +37,15 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Set to {@code true} by the {@code ./maas} launcher, whose stderr filter is a child process of
+     * this JVM that ends once the JVM's stderr closes.
+     */
+    static final String STDERR_FILTER_PROPERTY = "maas.launcher.stderrFilter";
+
+    /** How long {@link #main} waits for the launcher's stderr filter to finish. */
+    private static final Duration FILTER_WAIT = Duration.ofSeconds(2);
+
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
@@ -40,7 +53,32 @@ public final class Main implements Runnable {
         int status = run(out, err, args);
         out.flush();
         err.flush();
+        if (Boolean.getBoolean(STDERR_FILTER_PROPERTY)) {
+            awaitStderrFilter();
+        }
         System.exit(status);
+    }
+
+    /**
+     * Closes stderr and waits, for at most {@link #FILTER_WAIT}, until the launcher's stderr filter
+     * has passed the last lines on and ended. Without this, the filter could still be writing the
+     * error message when the caller already has the exit status (and a shell its prompt).
+     */
+    private static void awaitStderrFilter() {
+        // For descriptors 0 to 2 the JDK does not close but points them at /dev/null, so native
+        // code that still writes to stderr is harmless, and the filter sees the end of its input.
+        System.err.close();
+        long deadline = System.nanoTime() + FILTER_WAIT.toNanos();
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            try {
+                child.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**

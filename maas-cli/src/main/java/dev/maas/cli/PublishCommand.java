@@ -49,29 +49,69 @@ final class PublishCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        // Every argument is checked before anything is published.
+        Runs runs = repo.runs();
         ModelRef.checkName(name, "model name");
         String runName = run == null ? name : run;
         ModelRef.checkName(runName, "run name");
-        Path dir = repo.runs().resolve(runName);
-        if (!Files.isDirectory(dir)) {
+        if (alias != null) {
+            ModelRef.checkName(alias, "alias");
+        }
+        runs.purgeStale();
+        Path dir = runs.path(runName);
+        checkExists(runs, runName);
+        ModelCard card;
+        try (ModelService maas = repo.open()) {
+            // Under the runs lock, so a training that finishes meanwhile cannot swap the files.
+            card =
+                    runs.read(
+                            runName,
+                            folder -> {
+                                checkExists(runs, runName);
+                                return RecommenderPackage.publishFolder(maas, name, folder);
+                            });
+            out.println("Published " + card.ref() + " from " + dir);
+            ModelsCommand.printCard(out, card, maas.aliases(name));
+        }
+        if (alias != null) {
+            moveAlias(repo, card, alias, out);
+        }
+        return 0;
+    }
+
+    private static void checkExists(Runs runs, String runName) {
+        if (!Files.isDirectory(runs.path(runName))) {
             throw new CliException(
                     "no trained run '"
                             + runName
                             + "' in "
-                            + repo.runs()
+                            + runs.dir()
                             + ": train one first with 'maas train --name "
                             + runName
                             + "'");
         }
+    }
+
+    /**
+     * Points {@code alias} at the version just published, which loads it first. If that fails, the
+     * message says the version was published all the same.
+     */
+    static void moveAlias(RepoOptions repo, ModelCard card, String alias, PrintWriter out) {
+        String name = card.name();
         try (ModelService maas = repo.open()) {
-            ModelCard card = RecommenderPackage.publishFolder(maas, name, dir);
-            out.println("Published " + card.ref() + " from " + dir);
-            ModelsCommand.printCard(out, card, maas.aliases(name));
-            if (alias != null) {
-                maas.setAlias(name, alias, card.version());
-                out.println(name + "@" + alias + " -> " + card.ref());
-            }
+            maas.setAlias(name, alias, card.version());
+        } catch (RuntimeException e) {
+            throw new CliException(
+                    "published "
+                            + card.ref()
+                            + " but could not point "
+                            + name
+                            + "@"
+                            + alias
+                            + " at it: "
+                            + Errors.describe(e),
+                    e);
         }
-        return 0;
+        out.println(name + "@" + alias + " -> " + card.ref());
     }
 }

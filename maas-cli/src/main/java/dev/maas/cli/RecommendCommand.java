@@ -99,6 +99,9 @@ final class RecommendCommand implements Callable<Integer> {
         if (k <= 0) {
             throw new CliException("-k must be > 0, was " + k);
         }
+        // An empty id would otherwise get the popularity list, as for a real visitor.
+        checkId("--user", "a user id, such as --user 196", query.user);
+        checkId("--similar", "an item id, such as --similar 50", query.similar);
         try (ModelService maas = repo.open()) {
             Recommender rec = Recommender.open(maas, model);
             if (query.similar != null) {
@@ -148,6 +151,17 @@ final class RecommendCommand implements Callable<Integer> {
             Format.items(out, r, "  ");
         }
         return 0;
+    }
+
+    private static void checkId(String option, String expected, String id) {
+        if (id != null && id.isBlank()) {
+            throw new CliException(
+                    option
+                            + " is "
+                            + (id.isEmpty() ? "empty" : "blank")
+                            + ": expected "
+                            + expected);
+        }
     }
 
     private static String header(String what, String user, Recommendations r) {

@@ -2,6 +2,7 @@ package dev.maas.cli;
 
 import dev.maas.ModelService;
 import java.nio.file.Path;
+import java.time.Clock;
 import picocli.CommandLine.Option;
 
 /** The {@code --root} option every command takes: where the model repository lives. */
@@ -15,9 +16,21 @@ final class RepoOptions {
                             + " but unpublished models in <folder>/runs.")
     Path root;
 
-    /** Returns the repository folder. */
+    /**
+     * Returns the repository folder.
+     *
+     * @throws CliException if {@code --root} was given an empty or blank value, which would
+     *     otherwise mean the current folder
+     */
     Path root() {
         if (root != null) {
+            if (root.toString().isBlank()) {
+                throw new CliException(
+                        "--root is "
+                                + (root.toString().isEmpty() ? "empty" : "blank")
+                                + ": expected a folder (leave --root out to use $MAAS_ROOT, else"
+                                + " ~/.maas)");
+            }
             return root.toAbsolutePath().normalize();
         }
         String env = System.getenv("MAAS_ROOT");
@@ -28,8 +41,8 @@ final class RepoOptions {
     }
 
     /** Returns the folder of trained, not yet published models. */
-    Path runs() {
-        return root().resolve("runs");
+    Runs runs() {
+        return new Runs(root().resolve("runs"), Clock.systemUTC());
     }
 
     /** Opens the model service on the repository. */

@@ -8,15 +8,11 @@ import dev.maas.recommend.eval.EvaluationReport;
 import dev.maas.recommend.eval.RankingProtocol;
 import dev.maas.recommend.train.TrainingConfig;
 import dev.maas.recommend.train.TrainingResult;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -68,7 +64,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--threads",
             paramLabel = "<n>",
-            description = "Training threads (default: all cores).")
+            description =
+                    "PyTorch threads for training, 1 to "
+                            + TrainingConfig.MAX_THREADS
+                            + " (default 1: the models' operators are too small to share, and"
+                            + " more threads were slower on a busy machine).")
     Integer threads;
 
     @Option(
@@ -95,14 +95,32 @@ final class TrainCommand implements Callable<Integer> {
                     "With --publish: point this alias (such as production) at the new version.")
     String alias;
 
+    /**
+     * Called with the folder the trained model was written to, before it becomes the run and is
+     * published. Tests set it to line concurrent trainings up at that point, where they used to
+     * interfere, and to see what each one wrote; it does nothing otherwise.
+     */
+    static volatile Consumer<Path> afterStaging = folder -> {};
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        // Everything the command line can get wrong fails here, before any data is read.
+        Runs runs = repo.runs();
         ModelRef.checkName(name, "model name");
-        if (alias != null && !publish) {
-            throw new CliException("--alias needs --publish");
+        if (alias != null) {
+            if (!publish) {
+                throw new CliException("--alias needs --publish");
+            }
+            ModelRef.checkName(alias, "alias");
+        }
+        if (k <= 0) {
+            throw new CliException("-k must be > 0, was " + k);
         }
         TrainingConfig config = config();
+        dataOptions.validate();
+
+        runs.purgeStale();
         DataOptions.Dataset dataset = dataOptions.load(repo.root());
         DataOptions.Prepared prepared = dataOptions.prepare(dataset);
         printData(out, prepared);
@@ -119,27 +137,54 @@ final class TrainCommand implements Callable<Integer> {
                         out);
         Map<String, Double> metrics = Workflow.metrics(report, result.model());
         RecommenderPackage pkg = Workflow.pkg(result.model(), dataOptions, prepared, metrics);
-        Path run = repo.runs().resolve(name);
-        replace(run, pkg);
         out.println();
-        out.println("Saved to " + run);
-        if (publish) {
-            try (ModelService maas = repo.open()) {
-                ModelCard card = RecommenderPackage.publishFolder(maas, name, run);
-                out.println("Published " + card.ref() + " (task " + card.task() + ")");
-                if (alias != null) {
-                    maas.setAlias(name, alias, card.version());
-                    out.println(name + "@" + alias + " -> " + card.ref());
-                }
-            }
-        } else {
+        ModelCard card;
+        // This run's own folder: concurrent trainings of the same name never see each other's
+        // files, and a failure deletes it.
+        try (Runs.Staged staged = runs.stage(name, pkg::writeTo)) {
+            afterStaging.accept(staged.folder());
+            card =
+                    runs.install(
+                            staged,
+                            run -> {
+                                out.println("Saved to " + run);
+                                // Under the runs lock: what is published is this run's files.
+                                return publish ? publish(run) : null;
+                            });
+        }
+        if (card == null) {
             out.println("Publish it with: maas publish --name " + name);
+            return 0;
+        }
+        out.println("Published " + card.ref() + " (task " + card.task() + ")");
+        if (alias != null) {
+            PublishCommand.moveAlias(repo, card, alias, out);
         }
         return 0;
     }
 
+    private ModelCard publish(Path run) {
+        try (ModelService maas = repo.open()) {
+            return RecommenderPackage.publishFolder(maas, name, run);
+        }
+    }
+
     private TrainingConfig config() {
-        TrainingConfig.Builder b = TrainingConfig.builder(Workflow.modelType(model));
+        if (threads != null && (threads < 1 || threads > TrainingConfig.MAX_THREADS)) {
+            throw new CliException(
+                    "--threads must be between 1 and "
+                            + TrainingConfig.MAX_THREADS
+                            + " (the most a training accepts), was "
+                            + threads);
+        }
+        try {
+            return config(TrainingConfig.builder(Workflow.modelType(model)));
+        } catch (IllegalArgumentException e) {
+            throw new CliException("invalid training option: " + e.getMessage(), e);
+        }
+    }
+
+    private TrainingConfig config(TrainingConfig.Builder b) {
         if (factors != null) {
             b.factors(factors);
         }
@@ -158,19 +203,15 @@ final class TrainCommand implements Callable<Integer> {
         if (threads != null) {
             b.threads(threads);
         }
-        try {
-            return b.build();
-        } catch (IllegalArgumentException e) {
-            throw new CliException("invalid training option: " + e.getMessage(), e);
-        }
+        return b.build();
     }
 
     static void printData(PrintWriter out, DataOptions.Prepared p) {
         var all = p.dataset().data();
         out.println("Data:  " + p.dataset().source());
         out.println("       " + all.describe());
-        if (!p.dataset().loadNote().isEmpty()) {
-            out.println("       " + p.dataset().loadNote());
+        for (String note : p.dataset().notes()) {
+            out.println("       note: " + note);
         }
         out.println(
                 "Split: "
@@ -181,29 +222,5 @@ final class TrainCommand implements Callable<Integer> {
                         + p.split().test().size()
                         + " test");
         out.println();
-    }
-
-    /** Writes the package into {@code run}, replacing an earlier run of the same name. */
-    static void replace(Path run, RecommenderPackage pkg) {
-        try {
-            Files.createDirectories(run.getParent());
-            Path tmp = Files.createTempDirectory(run.getParent(), "." + run.getFileName() + "-");
-            pkg.writeTo(tmp);
-            deleteRecursively(run);
-            Files.move(tmp, run);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save the run to " + run, e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -30,7 +30,9 @@ import java.util.Objects;
  * model does not know (not in its training data) is not an error: {@link #recommend} and {@link
  * #score} fall back to popularity and mark the result {@link Recommendations.Source#POPULARITY}. An
  * item the model does not know is an error ({@link UnknownItemException}), except in the allowed
- * and excluded sets of {@link RecommendOptions}, which may name items newer than the model.
+ * and excluded sets of {@link RecommendOptions}, which may name items newer than the model. An
+ * empty or blank user id is refused with {@link IllegalArgumentException}: it names no user at all,
+ * so it gets no fallback.
  *
  * <p>Thread-safe: share one instance across all threads. It holds no resources of its own and need
  * not be closed.
@@ -87,7 +89,7 @@ public final class Recommender {
      * Returns the {@code k} best items for {@code userId} with the {@linkplain
      * RecommendOptions#defaults() default options} (items the user has seen are left out).
      *
-     * @throws IllegalArgumentException if {@code k <= 0}
+     * @throws IllegalArgumentException if {@code userId} is empty or blank, or {@code k <= 0}
      * @throws dev.maas.ModelNotFoundException if the reference resolves to nothing
      */
     public Recommendations recommend(String userId, int k) {
@@ -101,11 +103,11 @@ public final class Recommender {
      * Recommendations.Source#POPULARITY}.
      *
      * @throws UnknownItemException if a candidate in {@code options} is not in the model
-     * @throws IllegalArgumentException if {@code k <= 0}
+     * @throws IllegalArgumentException if {@code userId} is empty or blank, or {@code k <= 0}
      * @throws dev.maas.ModelNotFoundException if the reference resolves to nothing
      */
     public Recommendations recommend(String userId, int k, RecommendOptions options) {
-        Objects.requireNonNull(userId, "userId");
+        checkUserId(userId);
         Objects.requireNonNull(options, "options");
         return service.apply(ref, RecommenderModel.class, m -> m.recommend(userId, k, options));
     }
@@ -128,9 +130,10 @@ public final class Recommender {
      * Recommendations.Source#POPULARITY}.
      *
      * @throws UnknownItemException naming the first item the model does not know
+     * @throws IllegalArgumentException if {@code userId} is empty or blank
      */
     public Recommendations score(String userId, List<String> itemIds) {
-        Objects.requireNonNull(userId, "userId");
+        checkUserId(userId);
         List<String> ids = List.copyOf(itemIds);
         return service.apply(ref, RecommenderModel.class, m -> m.score(userId, ids));
     }
@@ -152,6 +155,22 @@ public final class Recommender {
      */
     public FactorModel model() {
         return service.apply(ref, RecommenderModel.class, RecommenderModel::model);
+    }
+
+    /**
+     * Refuses an empty or blank user id. No model holds one (loaders reject empty ids and trim the
+     * others), so such an id is a caller's bug, typically an unset field or form value; serving it
+     * the popularity fallback, as for a real visitor the model has never seen, would hide the bug.
+     */
+    private static void checkUserId(String userId) {
+        Objects.requireNonNull(userId, "userId");
+        if (userId.isBlank()) {
+            throw new IllegalArgumentException(
+                    "userId must not be "
+                            + (userId.isEmpty() ? "empty" : "blank")
+                            + ": expected a user id such as those in the training data (a user"
+                            + " the model does not know gets the popularity fallback)");
+        }
     }
 
     @Override

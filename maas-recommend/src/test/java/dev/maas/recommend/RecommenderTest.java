@@ -29,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RecommenderTest {
     @TempDir Path tmp;
@@ -221,6 +223,24 @@ class RecommenderTest {
         assertThatThrownBy(() -> movies.recommend(fx.userIds.get(0), 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("k must be > 0, was 0");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "\t", "   "})
+    void recommendAndScore_rejectEmptyOrBlankUserId_insteadOfServingPopularity(String userId) {
+        String expected =
+                userId.isEmpty() ? "userId must not be empty" : "userId must not be blank";
+
+        assertThatThrownBy(() -> movies.recommend(userId, 3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(expected)
+                .hasMessageContaining("expected a user id");
+        assertThatThrownBy(() -> movies.recommend(userId, 3, RecommendOptions.defaults()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(expected);
+        assertThatThrownBy(() -> movies.score(userId, List.of("m1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(expected);
     }
 
     @Test

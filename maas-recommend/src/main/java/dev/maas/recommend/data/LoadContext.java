@@ -21,9 +21,11 @@ final class LoadContext {
     private final BadRowPolicy policy;
     private final List<Path> files = new ArrayList<>();
     private final List<LoadReport.Problem> problems = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
     private long read;
     private long loaded;
     private long skipped;
+    private long duplicates;
 
     LoadContext(BadRowPolicy policy) {
         this.policy = java.util.Objects.requireNonNull(policy, "policy");
@@ -110,10 +112,82 @@ final class LoadContext {
         }
     }
 
+    /** Adds a note to the report: something the data lacks that is not a bad row. */
+    void note(String text) {
+        LOG.info("{}", text);
+        notes.add(text);
+    }
+
+    /**
+     * Returns {@code data} with one row per (user, item) pair: of the rows that repeat a pair, the
+     * one with the latest timestamp is kept (the later row on a tie), the others are dropped and
+     * counted as duplicates. Rows keep their order. Returns {@code data} itself when no pair
+     * repeats.
+     *
+     * <p>Runs in time linear in rows, users and items: rows are grouped by user with a counting
+     * sort, and each user's items are tracked in arrays indexed by item.
+     */
+    Interactions keepLatestPerPair(Interactions data) {
+        int n = data.size();
+        int numUsers = data.numUsers();
+        int[] start = new int[numUsers + 1];
+        for (int r = 0; r < n; r++) {
+            start[data.user(r) + 1]++;
+        }
+        for (int u = 0; u < numUsers; u++) {
+            start[u + 1] += start[u];
+        }
+        int[] fill = java.util.Arrays.copyOf(start, numUsers);
+        int[] byUser = new int[n];
+        for (int r = 0; r < n; r++) {
+            byUser[fill[data.user(r)]++] = r;
+        }
+        int[] owner = new int[data.numItems()];
+        java.util.Arrays.fill(owner, -1);
+        int[] keptRow = new int[data.numItems()];
+        java.util.BitSet dropped = new java.util.BitSet(n);
+        for (int u = 0; u < numUsers; u++) {
+            // Rows of one user come in row order (the counting sort is stable).
+            for (int k = start[u]; k < start[u + 1]; k++) {
+                int r = byUser[k];
+                int item = data.item(r);
+                if (owner[item] != u) {
+                    owner[item] = u;
+                    keptRow[item] = r;
+                    continue;
+                }
+                int previous = keptRow[item];
+                if (data.timestamp(r) >= data.timestamp(previous)) {
+                    dropped.set(previous);
+                    keptRow[item] = r;
+                } else {
+                    dropped.set(r);
+                }
+            }
+        }
+        int count = dropped.cardinality();
+        if (count == 0) {
+            return data;
+        }
+        int[] keep = new int[n - count];
+        int next = 0;
+        for (int r = dropped.nextClearBit(0); r < n; r = dropped.nextClearBit(r + 1)) {
+            keep[next++] = r;
+        }
+        loaded -= count;
+        duplicates += count;
+        return data.select(keep);
+    }
+
     LoadReport report() {
-        LoadReport report = new LoadReport(files, read, loaded, skipped, problems);
-        if (skipped > 0) {
-            LOG.warn("Skipped {} bad rows: {}", skipped, report);
+        LoadReport report =
+                new LoadReport(files, read, loaded, skipped, duplicates, problems, notes);
+        if (skipped > 0 || duplicates > 0) {
+            LOG.warn(
+                    "Skipped {} bad rows and dropped {} duplicate ratings: {}",
+                    skipped,
+                    duplicates,
+                    report);
         } else {
             LOG.debug("Loaded {}", report);
         }

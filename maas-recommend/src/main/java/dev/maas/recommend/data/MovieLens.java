@@ -38,10 +38,20 @@ import java.util.Set;
  * </ul>
  *
  * <p>Items are indexed in catalogue-file order, users in order of first appearance. A rating that
- * names an item missing from the catalogue file is a bad row. Bad rows follow the {@link
- * BadRowPolicy}: {@code STRICT} throws {@link MalformedDataException} naming file, line and reason;
- * {@code SKIP} leaves them out and counts them in the {@link LoadReport}. A wrong header or a
- * missing required file always throws.
+ * names an item missing from the catalogue file is a bad row. Without a catalogue file items have
+ * no titles or genres (their ids stand in for titles), and the {@link LoadReport} says so in a
+ * note.
+ *
+ * <p><b>Duplicates.</b> The data sets hold one rating per user and item. When a user rated an item
+ * more than once (a repeated row, or files concatenated twice), {@link #load100k} and {@link
+ * #loadLatest} keep the rating with the latest timestamp (on equal timestamps, the one later in the
+ * file), as the user's current opinion, and leave the others out, counted in {@link
+ * LoadReport#duplicatesDropped()}. Keeping them all would weigh those pairs twice in training, and
+ * a random split could put one copy in training and another in the test set. {@link #load100kSplit}
+ * keeps the published files as they are. Bad rows follow the {@link BadRowPolicy}: {@code STRICT}
+ * throws {@link MalformedDataException} naming file, line and reason; {@code SKIP} leaves them out
+ * and counts them in the {@link LoadReport}. A wrong header or a missing required file always
+ * throws.
  *
  * <p>Stateless and thread-safe.
  */
@@ -126,7 +136,8 @@ public final class MovieLens {
         Interactions.Builder builder = Interactions.builder();
         read100kCatalogue(dir, context, builder);
         read100kRatings(dir.resolve("u.data"), context, builder);
-        return new LoadResult<>(builder.build(), context.report());
+        Interactions data = context.keepLatestPerPair(builder.build());
+        return new LoadResult<>(data, context.report());
     }
 
     /**
@@ -168,6 +179,7 @@ public final class MovieLens {
             Path dir, LoadContext context, Interactions.Builder builder) {
         Path itemFile = dir.resolve("u.item");
         if (!Files.isRegularFile(itemFile)) {
+            context.note(noCatalogue(itemFile));
             return;
         }
         List<String> genres = GENRES_100K;
@@ -315,6 +327,8 @@ public final class MovieLens {
                         itemGenres.forEach(g -> genres.put(g, Boolean.TRUE));
                     });
             builder.catalogue(items, List.copyOf(genres.keySet()));
+        } else {
+            context.note(noCatalogue(movies));
         }
         Path ratings = dir.resolve("ratings.csv");
         checkHeader(ratings, RATINGS_HEADER);
@@ -338,7 +352,16 @@ public final class MovieLens {
                     long time = LoadContext.parseTimestamp(f.get(3));
                     addChecked(builder, user, item, rating, time, "movies.csv");
                 });
-        return new LoadResult<>(builder.build(), context.report());
+        Interactions data = context.keepLatestPerPair(builder.build());
+        return new LoadResult<>(data, context.report());
+    }
+
+    private static String noCatalogue(Path file) {
+        return "no "
+                + file.getFileName()
+                + " in "
+                + file.getParent()
+                + ": items have no titles or genres (their ids are shown instead)";
     }
 
     private static void addChecked(

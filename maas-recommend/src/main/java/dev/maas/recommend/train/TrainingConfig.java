@@ -26,8 +26,8 @@ import java.util.Objects;
  * @param validationFraction share of the training rows held out for early stopping; 0 to train all
  *     epochs without validation
  * @param seed seed of initialisation, shuffling, negative sampling and the validation split
- * @param threads PyTorch intra-op threads used for training (see {@link Builder} for why the
- *     default is 1)
+ * @param threads PyTorch intra-op threads used for training, 1 to {@value #MAX_THREADS} (see {@link
+ *     Builder} for why the default is 1)
  */
 public record TrainingConfig(
         ModelType type,
@@ -45,6 +45,14 @@ public record TrainingConfig(
         int threads) {
 
     /**
+     * The most training threads a configuration accepts. PyTorch creates one operating system
+     * thread per intra-op thread; beyond a few hundred they only add start-up time and contention,
+     * and 256 covers the largest common servers. Values above it are taken for mistakes (such as
+     * {@code 100000} for {@code 1}) rather than clamped silently.
+     */
+    public static final int MAX_THREADS = 256;
+
+    /**
      * Validates the values.
      *
      * @throws IllegalArgumentException if a value is out of range
@@ -57,25 +65,49 @@ public record TrainingConfig(
         positive("batchSize", batchSize);
         positive("negatives", negatives);
         positive("patience", patience);
-        positive("threads", threads);
+        checkThreads(threads);
+        checkLearningRate(learningRate);
+        checkPenalty("l2", l2);
+        checkPenalty("biasL2", biasL2);
+        checkValidationFraction(validationFraction);
+    }
+
+    private static int positive(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be >= 1, was " + value);
+        }
+        return value;
+    }
+
+    private static int checkThreads(int threads) {
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException(
+                    "threads must be between 1 and " + MAX_THREADS + ", was " + threads);
+        }
+        return threads;
+    }
+
+    private static float checkLearningRate(float learningRate) {
         if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
             throw new IllegalArgumentException(
                     "learningRate must be positive and finite, was " + learningRate);
         }
-        if (!(l2 >= 0) || !Float.isFinite(l2) || !(biasL2 >= 0) || !Float.isFinite(biasL2)) {
-            throw new IllegalArgumentException(
-                    "l2 and biasL2 must be >= 0 and finite, were " + l2 + " and " + biasL2);
+        return learningRate;
+    }
+
+    private static float checkPenalty(String name, float value) {
+        if (!(value >= 0) || !Float.isFinite(value)) {
+            throw new IllegalArgumentException(name + " must be >= 0 and finite, was " + value);
         }
+        return value;
+    }
+
+    private static double checkValidationFraction(double validationFraction) {
         if (!(validationFraction >= 0 && validationFraction < 0.5)) {
             throw new IllegalArgumentException(
                     "validationFraction must be in [0, 0.5), was " + validationFraction);
         }
-    }
-
-    private static void positive(String name, int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException(name + " must be >= 1, was " + value);
-        }
+        return validationFraction;
     }
 
     /** Returns a builder holding the defaults for {@code type}. */
@@ -134,15 +166,25 @@ public record TrainingConfig(
     }
 
     /**
-     * Configures a {@link TrainingConfig}; starts from the defaults of its model type. Not
-     * thread-safe.
+     * Configures a {@link TrainingConfig}; starts from the defaults of its model type. Every setter
+     * checks its argument at once and throws {@link IllegalArgumentException} naming the value and
+     * the accepted range. Not thread-safe.
      *
      * <p><b>Defaults and why.</b> All models train with Adam on shuffled mini-batches, hold out
      * {@code 5%} of the training rows, stop when the validation measure (RMSE for ratings, NDCG@10
      * over the full catalogue for the implicit models) has not improved for {@code patience = 3}
      * epochs, and keep the parameters of the best epoch; so the epoch count adapts to the data
      * instead of being tuned to one data set, and {@code epochs = 60} is only a ceiling. The seed
-     * is 42 and training uses every available processor.
+     * is 42.
+     *
+     * <p><b>One thread.</b> Training uses one PyTorch intra-op thread by default, whatever the
+     * number of processors. The models' operators are small (a batch of embedding rows), so a
+     * second intra-op thread has little to split, and every operator then waits at a barrier for
+     * it; on a shared two-core machine, where the other core is often busy, two threads made biased
+     * MF several times slower, and only about 1.4 times faster when the machine was quiet. The
+     * trainer uses a second thread of its own to prepare batches ahead of the optimiser instead.
+     * Raise {@link #threads} for large factor counts on a dedicated machine, and measure ({@code
+     * TrainingBenchmark} in {@code maas-benchmarks} compares one thread with two).
      *
      * <ul>
      *   <li>{@link ModelType#BIASED_MF}: 64 factors, L2 0.1 on each example's two vectors and 0.001
@@ -209,61 +251,61 @@ public record TrainingConfig(
 
         /** Sets the embedding size. */
         public Builder factors(int factors) {
-            this.factors = factors;
+            this.factors = positive("factors", factors);
             return this;
         }
 
         /** Sets the hidden layer width of each tower (two-tower only). */
         public Builder hiddenUnits(int hiddenUnits) {
-            this.hiddenUnits = hiddenUnits;
+            this.hiddenUnits = positive("hiddenUnits", hiddenUnits);
             return this;
         }
 
         /** Sets the most epochs. */
         public Builder epochs(int epochs) {
-            this.epochs = epochs;
+            this.epochs = positive("epochs", epochs);
             return this;
         }
 
         /** Sets the examples per optimiser step. */
         public Builder batchSize(int batchSize) {
-            this.batchSize = batchSize;
+            this.batchSize = positive("batchSize", batchSize);
             return this;
         }
 
         /** Sets Adam's learning rate. */
         public Builder learningRate(float learningRate) {
-            this.learningRate = learningRate;
+            this.learningRate = checkLearningRate(learningRate);
             return this;
         }
 
         /** Sets the L2 penalty on embeddings. */
         public Builder l2(float l2) {
-            this.l2 = l2;
+            this.l2 = checkPenalty("l2", l2);
             return this;
         }
 
         /** Sets the L2 penalty on biases. */
         public Builder biasL2(float biasL2) {
-            this.biasL2 = biasL2;
+            this.biasL2 = checkPenalty("biasL2", biasL2);
             return this;
         }
 
         /** Sets the sampled negatives: per positive (BPR) or per batch (two-tower). */
         public Builder negatives(int negatives) {
-            this.negatives = negatives;
+            this.negatives = positive("negatives", negatives);
             return this;
         }
 
         /** Sets the epochs without improvement before stopping. */
         public Builder patience(int patience) {
-            this.patience = patience;
+            this.patience = positive("patience", patience);
             return this;
         }
 
         /** Sets the share of training rows held out for early stopping (0: none). */
         public Builder validationFraction(double validationFraction) {
-            this.validationFraction = validationFraction;
+            this.validationFraction = checkValidationFraction(validationFraction);
             return this;
         }
 
@@ -273,9 +315,14 @@ public record TrainingConfig(
             return this;
         }
 
-        /** Sets the PyTorch intra-op thread count used for training. */
+        /**
+         * Sets the PyTorch intra-op thread count used for training (default 1, see above).
+         *
+         * @throws IllegalArgumentException if {@code threads} is not between 1 and {@value
+         *     TrainingConfig#MAX_THREADS}
+         */
         public Builder threads(int threads) {
-            this.threads = threads;
+            this.threads = checkThreads(threads);
             return this;
         }
 

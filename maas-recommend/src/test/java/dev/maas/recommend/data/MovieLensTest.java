@@ -107,6 +107,58 @@ class MovieLensTest {
     }
 
     @Test
+    void load100k_repeatedRatingsOfAPairKeepTheLatest_andAreReported() throws IOException {
+        write100k(
+                "196\t2\t3\t100\n" // replaced by the rating at time 300
+                        + "186\t1\t5\t200\n" // same time as a later row: the later row wins
+                        + "196\t2\t5\t300\n"
+                        + "196\t2\t1\t50\n" // older than the kept one
+                        + "186\t1\t4\t200\n"
+                        + "186\t3\t2\t10\n");
+
+        LoadResult<Interactions> result = MovieLens.load100k(dir, BadRowPolicy.STRICT);
+        Interactions data = result.data();
+        LoadReport report = result.report();
+
+        assertThat(data.size()).isEqualTo(3);
+        assertThat(data.users().id(data.user(0))).isEqualTo("196");
+        assertThat(data.items().id(data.item(0))).isEqualTo("2");
+        assertThat(data.value(0)).isEqualTo(5f);
+        assertThat(data.timestamp(0)).isEqualTo(300);
+        assertThat(data.items().id(data.item(1))).isEqualTo("1");
+        assertThat(data.value(1)).isEqualTo(4f);
+        assertThat(data.items().id(data.item(2))).isEqualTo("3");
+        assertThat(report.duplicatesDropped()).isEqualTo(3);
+        assertThat(report.rowsRead()).isEqualTo(3 + 6);
+        assertThat(report.rowsLoaded()).isEqualTo(3 + 3);
+        assertThat(report.rowsSkipped()).isZero();
+        assertThat(report.clean()).isFalse();
+        assertThat(report.duplicatesDescription())
+                .isEqualTo(
+                        "dropped 3 duplicate ratings (a user rating an item again): kept the"
+                                + " latest of each");
+        assertThat(report.toString()).contains("dropped 3 duplicate ratings");
+    }
+
+    @Test
+    void load100k_withoutItemFile_notesThatItemsHaveNoTitles() throws IOException {
+        write100k("196\t2\t3\t881250949\n");
+        Files.delete(dir.resolve("u.item"));
+
+        LoadResult<Interactions> result = MovieLens.load100k(dir, BadRowPolicy.STRICT);
+
+        assertThat(result.data().hasItemMetadata()).isFalse();
+        assertThat(result.report().notes())
+                .containsExactly(
+                        "no u.item in "
+                                + dir
+                                + ": items have no titles or genres (their ids are shown"
+                                + " instead)");
+        assertThat(result.report().clean()).isFalse();
+        assertThat(result.report().toString()).contains("no u.item in");
+    }
+
+    @Test
     void load100k_badGenreFlagIsABadCatalogueRow() throws IOException {
         write100k("1\t1\t3\t1\n");
         Files.writeString(
@@ -187,6 +239,24 @@ class MovieLensTest {
         assertThat(data.value(1)).isEqualTo(0.5f);
         assertThat(data.size()).isEqualTo(3);
         assertThat(MovieLens.detect(dir)).isEqualTo(MovieLens.Layout.ML_LATEST);
+    }
+
+    @Test
+    void loadLatest_duplicatedLinesAndMissingMoviesFile_areReported() throws IOException {
+        Files.writeString(
+                dir.resolve("ratings.csv"),
+                "userId,movieId,rating,timestamp\n"
+                        + "1,11,4.0,964982703\n"
+                        + "2,11,3.0,964982704\n"
+                        + "1,11,4.0,964982703\n",
+                StandardCharsets.UTF_8);
+
+        LoadResult<Interactions> result = MovieLens.loadLatest(dir, BadRowPolicy.STRICT);
+
+        assertThat(result.data().size()).isEqualTo(2);
+        assertThat(result.report().duplicatesDropped()).isEqualTo(1);
+        assertThat(result.report().notes()).hasSize(1);
+        assertThat(result.report().notes().get(0)).startsWith("no movies.csv in " + dir);
     }
 
     @Test

@@ -212,4 +212,40 @@ class RecommenderTrainerTest {
         assertThat(c.toBuilder().build()).isEqualTo(c);
         assertThat(c.asProperties()).containsEntry("l2", "0.1").containsEntry("factors", "64");
     }
+
+    @Test
+    void config_refusesAbsurdThreadCountsAtTheSetter_andDefaultsToOneThread() {
+        TrainingConfig.Builder b = TrainingConfig.builder(ModelType.BIASED_MF);
+
+        assertThatThrownBy(() -> b.threads(100_000))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("threads must be between 1 and 256, was 100000");
+        assertThatThrownBy(() -> b.threads(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("threads must be between 1 and 256, was 0");
+        assertThatThrownBy(() -> b.epochs(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("epochs must be >= 1, was 0");
+        assertThat(TrainingConfig.defaults(ModelType.BIASED_MF).threads()).isEqualTo(1);
+        TrainingConfig most = b.threads(TrainingConfig.MAX_THREADS).build();
+        assertThat(most.threads()).isEqualTo(256);
+        assertThatThrownBy(
+                        () ->
+                                new TrainingConfig(
+                                        most.type(),
+                                        most.factors(),
+                                        most.hiddenUnits(),
+                                        most.epochs(),
+                                        most.batchSize(),
+                                        most.learningRate(),
+                                        most.l2(),
+                                        most.biasL2(),
+                                        most.negatives(),
+                                        most.patience(),
+                                        most.validationFraction(),
+                                        most.seed(),
+                                        257))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("threads must be between 1 and 256");
+    }
 }
