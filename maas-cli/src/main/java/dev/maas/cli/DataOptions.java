@@ -10,6 +10,7 @@ import dev.maas.recommend.data.MovieLens;
 import dev.maas.recommend.data.SampleCatalog;
 import dev.maas.recommend.data.Split;
 import dev.maas.recommend.data.Splits;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,6 +115,12 @@ final class DataOptions {
     Dataset load(Path root) {
         if (data == null) {
             Path dir = root.resolve(SAMPLE_DIR);
+            try {
+                PrivateFolders.create(dir.getParent());
+            } catch (IOException e) {
+                throw new CliException(
+                        "cannot create " + dir.getParent() + ": " + Errors.describe(e), e);
+            }
             SampleCatalog.defaults().materialize(dir);
             LoadResult<Interactions> r = MovieLens.load100k(dir, BadRowPolicy.STRICT);
             return new Dataset(r.data(), SAMPLE_SOURCE, dir, List.of());

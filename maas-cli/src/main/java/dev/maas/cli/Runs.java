@@ -109,7 +109,7 @@ final class Runs {
     Staged stage(String name, Writer writer) {
         Path folder;
         try {
-            Files.createDirectories(dir);
+            PrivateFolders.create(dir);
             folder = Files.createTempDirectory(dir, "." + name + "-");
         } catch (IOException e) {
             throw new CliException(
@@ -200,7 +200,7 @@ final class Runs {
     }
 
     private <T> T locked(IoSupplier<T> action) throws IOException {
-        Files.createDirectories(dir);
+        PrivateFolders.create(dir);
         Path lockFile = dir.resolve(LOCK);
         ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile, k -> new ReentrantLock());
         jvmLock.lock();

@@ -12,16 +12,51 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What the command line says about a repository that was tampered with or is not one. */
 class RepositoryFaultsCliTest {
+    @TempDir static Path shared;
     @TempDir Path tmp;
+
+    /** A small MovieLens-layout data set, generated once. */
+    static Path data;
+
+    @BeforeAll
+    static void generateData() {
+        data = shared.resolve("data");
+        SampleCatalog.builder()
+                .users(40)
+                .items(60)
+                .ratings(1200)
+                .minRatingsPerUser(10)
+                .seed(3)
+                .build()
+                .writeMovieLens100k(data);
+    }
+
+    private static MainTest.Run trainAndPublish(Path root) {
+        return run(
+                args(
+                        root,
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--epochs",
+                        "1",
+                        "--factors",
+                        "4",
+                        "--name",
+                        "films",
+                        "--publish"));
+    }
 
     private static void publishFile(ModelService maas, Path tmp, String name) throws IOException {
         Path dir = Files.createTempDirectory(tmp, "pkg-");
@@ -78,36 +113,41 @@ class RepositoryFaultsCliTest {
         assertThat(root).doesNotExist();
     }
 
+    @Test
+    void trainAndPublish_createTheRepositoryOwnerOnly() throws IOException {
+        Path root = tmp.resolve("fresh/repo");
+        MainTest.Run train = trainAndPublish(root);
+        assertThat(train.status()).as(train.err()).isZero();
+
+        for (Path dir :
+                List.of(
+                        tmp.resolve("fresh"),
+                        root,
+                        root.resolve("runs"),
+                        root.resolve("runs/films"),
+                        root.resolve("models"),
+                        root.resolve("models/films/1"))) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+                    .as("%s", dir)
+                    .isEqualTo("rwx------");
+        }
+        try (Stream<Path> published = Files.walk(root.resolve("models"))) {
+            for (Path f : published.filter(Files::isRegularFile).toList()) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                        .as("%s", f)
+                        .isEqualTo("rw-------");
+            }
+        }
+    }
+
     /**
      * A tampered artifact, seen through a real process as a user would: one line on standard error,
      * no stack trace from the model cache before it.
      */
     @Test
     void checksumMismatch_printsOneLine_inARealProcess() throws Exception {
-        Path data = tmp.resolve("data");
-        SampleCatalog.builder()
-                .users(40)
-                .items(60)
-                .ratings(1200)
-                .minRatingsPerUser(10)
-                .seed(3)
-                .build()
-                .writeMovieLens100k(data);
         Path root = tmp.resolve("repo");
-        MainTest.Run train =
-                run(
-                        args(
-                                root,
-                                "train",
-                                "--data",
-                                data.toString(),
-                                "--epochs",
-                                "1",
-                                "--factors",
-                                "4",
-                                "--name",
-                                "films",
-                                "--publish"));
+        MainTest.Run train = trainAndPublish(root);
         assertThat(train.status()).as(train.err()).isZero();
         Path version = root.resolve("models/films/1");
         Path artifact;
