@@ -731,16 +731,20 @@ public final class ModelService implements AutoCloseable {
     }
 
     /**
-     * Returns what a caller learns of a failed load: a {@link MaasException} with the cause, and
-     * {@link ModelNotFoundException} if the version was deleted while it loaded (a partly removed
-     * folder otherwise reads as a malformed model).
+     * Returns what a caller learns of a failed load: a {@link MaasException} with the cause (a
+     * programming error, such as a bad engine option, passes as it is), and {@link
+     * ModelNotFoundException} if the version was deleted while it loaded (a partly removed folder
+     * otherwise reads as a malformed model).
      */
     private RuntimeException loadFailure(ModelRef key, RuntimeException e) {
         if (!(e instanceof ModelNotFoundException) && !exists(key)) {
             return new ModelNotFoundException(key + " was deleted while it was being loaded", e);
         }
-        if (e instanceof MaasException) {
-            return e;
+        if (e instanceof MaasException
+                || e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException
+                || e instanceof NullPointerException) {
+            return e; // operational failures and programming errors pass as they are
         }
         return new MaasException("loading " + key + " failed: " + e, e);
     }
