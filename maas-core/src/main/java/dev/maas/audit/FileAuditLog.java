@@ -295,6 +295,7 @@ public final class FileAuditLog implements AuditLog {
         }
     }
 
+    /** Returns a description that names the folder. */
     @Override
     public String toString() {
         return "FileAuditLog[" + folder + "]";
@@ -420,11 +421,13 @@ public final class FileAuditLog implements AuditLog {
         }
     }
 
-    private static RepositoryException damaged(String problem) {
+    private RepositoryException damaged(String problem) {
         return new RepositoryException(
-                "audit log is damaged, refusing to append: "
+                "audit log "
+                        + logFile
+                        + " is damaged, refusing to append: "
                         + problem
-                        + " (verify() reports the first problem; repair the file before"
+                        + " (verify() reports the first problem; repair the files before"
                         + " appending)");
     }
 
@@ -846,14 +849,14 @@ public final class FileAuditLog implements AuditLog {
             // Every operation refuses a link at any of the three names, whichever it reads.
             checkedAttributes(logFile);
             checkedAttributes(headFile);
-            BasicFileAttributes a = checkedLockAttributes();
+            BasicFileAttributes a = checkedAttributes(lockFile);
             FileChannel ch;
             try {
                 if (a == null) {
                     try {
                         createFile(lockFile).close();
                     } catch (FileAlreadyExistsException e) {
-                        checkedLockAttributes(); // made by another process, unless a link
+                        checkedAttributes(lockFile); // made by another process, unless a link
                     }
                 }
                 ch =
@@ -867,17 +870,13 @@ public final class FileAuditLog implements AuditLog {
                 LOG.debug("reading audit log {} without the file lock: {}", folder, describe(e));
                 return action.get();
             }
-            try (ch;
-                    FileLock ignored = ch.lock()) {
+            try (ch) {
+                ch.lock(); // released when the channel closes
                 return action.get();
             }
         } finally {
             jvmLock.unlock();
         }
-    }
-
-    private BasicFileAttributes checkedLockAttributes() throws IOException {
-        return checkedAttributes(lockFile);
     }
 
     /** Creates {@code dir} and its missing parents with the folder permissions. */

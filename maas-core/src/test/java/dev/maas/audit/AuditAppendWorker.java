@@ -3,7 +3,6 @@ package dev.maas.audit;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -46,10 +45,9 @@ public final class AuditAppendWorker {
             }
             case "hold" -> {
                 try (FileChannel ch =
-                                FileChannel.open(
-                                        folder.resolve(FileAuditLog.LOCK_FILE),
-                                        StandardOpenOption.WRITE);
-                        FileLock ignored = ch.lock()) {
+                        FileChannel.open(
+                                folder.resolve(FileAuditLog.LOCK_FILE), StandardOpenOption.WRITE)) {
+                    ch.lock(); // released when the channel closes
                     say("locked");
                     in.readLine();
                 }
