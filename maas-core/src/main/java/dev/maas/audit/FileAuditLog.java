@@ -392,8 +392,8 @@ public final class FileAuditLog implements AuditLog {
                 ch.force(true);
             }
             try {
-                // Replaces a link at the head rather than writing through it (links were refused
-                // before, this keeps it so if one appears in between).
+                // A rename replaces a link that appeared at the head since it was checked, rather
+                // than writing through it.
                 Files.move(
                         tmp,
                         headFile,
