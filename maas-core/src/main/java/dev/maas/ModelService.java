@@ -177,7 +177,7 @@ public final class ModelService implements AutoCloseable {
                 Caffeine.newBuilder()
                         .maximumSize(10_000)
                         .refreshAfterWrite(b.resolveRefresh)
-                        .executor(executor)
+                        .executor(ModelStore.orCaller(executor))
                         .ticker(b.ticker)
                         .build(repository::resolve);
     }

@@ -115,7 +115,7 @@ final class ModelStore implements AutoCloseable {
         this.maxWeightBytes = maxWeightBytes;
         Caffeine<ModelRef, ModelRuntime> b =
                 Caffeine.newBuilder()
-                        .executor(loadExecutor)
+                        .executor(orCaller(loadExecutor))
                         .ticker(ticker)
                         .recordStats()
                         .removalListener(this::onRemoval);
@@ -160,6 +160,22 @@ final class ModelStore implements AutoCloseable {
         if (runtime != null) {
             runtime.release();
         }
+    }
+
+    /**
+     * Returns an executor that runs a task on the calling thread once {@code executor} refuses it
+     * (it is shutting down). The cache hands removal notices and maintenance to its executor from
+     * whichever thread finishes a load; one that finishes while the service closes must not turn
+     * into a logged rejection.
+     */
+    static Executor orCaller(Executor executor) {
+        return task -> {
+            try {
+                executor.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                task.run();
+            }
+        };
     }
 
     /** A runtime holding the store's reference: its weight and when it was last used. */
