@@ -123,21 +123,32 @@ public record ModelCard(
      * strings, {@code NaN} or trailing content).
      */
     private static void checkJson(String text, String what) {
-        try (JsonReader reader = new JsonReader(new StringReader(text))) {
-            reader.setStrictness(Strictness.STRICT);
+        // A StringReader holds no resource, so the reader is not closed: its position is wanted
+        // for the message.
+        JsonReader reader = new JsonReader(new StringReader(text));
+        reader.setStrictness(Strictness.STRICT);
+        try {
             JSON.read(reader);
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw new IllegalArgumentException("content after the first value");
+            if (reader.peek() == JsonToken.END_DOCUMENT) {
+                return;
             }
         } catch (IOException | RuntimeException e) {
             // Gson reports malformed text as IOException (MalformedJsonException, EOFException)
-            // or as an unchecked JsonParseException, depending on where it stops.
-            throw new IllegalArgumentException(
-                    what
-                            + " must be well-formed JSON text, such as {\"user\": \"u1\"}: "
-                            + e.getMessage(),
-                    e);
+            // or as an unchecked JsonParseException, depending on where it stops. Its messages
+            // advise switching to lenient parsing, which is no advice for a card's author.
+            throw new IllegalArgumentException(notJson(what, reader), e);
         }
+        throw new IllegalArgumentException(notJson(what, reader) + " (content after the value)");
+    }
+
+    private static String notJson(String what, JsonReader reader) {
+        // JsonReader.toString() says where it stopped: "JsonReader at line 1 column 7 path $.a".
+        String where = reader.toString();
+        int at = where.indexOf(" at line ");
+        return what
+                + " must be well-formed JSON text (RFC 8259), such as {\"user\": \"u1\"}; it is"
+                + " not"
+                + (at < 0 ? "" : where.substring(at));
     }
 
     private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {

@@ -177,6 +177,14 @@ class CardCodecTest {
                 .hasMessageContaining("JSON");
     }
 
+    @Test
+    void inputExample_notJson_saysWhere() {
+        assertThatThrownBy(() -> ModelCard.builder("m").inputExample("{\"a\": [1, }").build())
+                .hasMessageContaining("inputExample must be well-formed JSON text")
+                .hasMessageContaining("line 1 column")
+                .hasMessageNotContaining("LENIENT");
+    }
+
     @ParameterizedTest
     @ValueSource(
             strings = {"{}", "[]", "[1, 2.5, -3e2]", "\"text\"", "42", "null", " {\"a\": {}} "})
