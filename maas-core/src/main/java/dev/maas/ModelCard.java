@@ -1,5 +1,13 @@
 package dev.maas;
 
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.Strictness;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +19,9 @@ import java.util.TreeSet;
 
 /**
  * What the repository knows about one published model version: identity, task, engine and format,
- * signature, ownership, metrics, lineage and the SHA-256 of every artifact file.
+ * signature, ownership, metrics, lineage, the SHA-256 of every artifact file, and what the
+ * marketplace shows and filters on (licence, data sets, intended use, limitations, an example
+ * input, visibility).
  *
  * <p>Cards are written once at publish time ({@code model-card.json} beside the artifact) and never
  * change. Instances are immutable and thread-safe; use {@link #builder(String)} or {@link
@@ -34,6 +44,18 @@ import java.util.TreeSet;
  * @param derivedFrom the model this one was derived from (fine-tuned, compressed); may be {@code
  *     null}
  * @param properties engine options and anything else a producer wants to keep with the model
+ * @param license the licence: an SPDX identifier such as {@code Apache-2.0} or free text; may be
+ *     {@code null}
+ * @param datasets the data sets it was trained or evaluated on, in the order given; empty when not
+ *     stated
+ * @param intendedUse what it is meant to be used for; may be {@code null}
+ * @param limitations its known limitations; may be {@code null}
+ * @param inputExample the JSON text of an example input; {@code null} when none, otherwise
+ *     well-formed JSON (checked)
+ * @param engineVersion the version of the engine it was built with, such as {@code 2.5.1}; may be
+ *     {@code null}
+ * @param visibility who may see and use it before any grant; {@link Visibility#PUBLIC} when not
+ *     given, which is also what cards written before this field read as
  */
 public record ModelCard(
         String name,
@@ -50,14 +72,26 @@ public record ModelCard(
         Instant createdAt,
         Map<String, String> artifacts,
         ModelRef derivedFrom,
-        Map<String, String> properties) {
+        Map<String, String> properties,
+        String license,
+        List<String> datasets,
+        String intendedUse,
+        String limitations,
+        String inputExample,
+        String engineVersion,
+        Visibility visibility) {
+
+    // Reads one JSON value without touching the reader's strictness, unlike JsonParser.
+    private static final TypeAdapter<JsonElement> JSON = new Gson().getAdapter(JsonElement.class);
 
     /**
-     * Validates the name, version and metrics and copies the collections into immutable, sorted
-     * ones.
+     * Validates the name, version, metrics and example input, copies the collections into immutable
+     * ones (sorted, except the data sets, which keep their order) and defaults the visibility to
+     * {@link Visibility#PUBLIC}.
      *
      * @throws IllegalArgumentException if the name is malformed, the version outside 0 to {@link
-     *     ModelRef#MAX_VERSION} or a metric not a finite number
+     *     ModelRef#MAX_VERSION}, a metric not a finite number or the example input not JSON
+     * @throws NullPointerException if a data set is {@code null}
      */
     public ModelCard {
         ModelRef.checkName(name, "model name");
@@ -77,6 +111,44 @@ public record ModelCard(
                 });
         artifacts = java.util.Collections.unmodifiableMap(new TreeMap<>(orEmpty(artifacts)));
         properties = java.util.Collections.unmodifiableMap(new TreeMap<>(orEmpty(properties)));
+        datasets = List.copyOf(datasets == null ? List.of() : datasets);
+        if (inputExample != null) {
+            checkJson(inputExample, "inputExample");
+        }
+        visibility = visibility == null ? Visibility.PUBLIC : visibility;
+    }
+
+    /**
+     * Checks that {@code text} is one well-formed JSON value (RFC 8259: no comments, unquoted
+     * strings, {@code NaN} or trailing content).
+     */
+    private static void checkJson(String text, String what) {
+        // A StringReader holds no resource, so the reader is not closed: its position is wanted
+        // for the message.
+        JsonReader reader = new JsonReader(new StringReader(text));
+        reader.setStrictness(Strictness.STRICT);
+        try {
+            JSON.read(reader);
+            if (reader.peek() == JsonToken.END_DOCUMENT) {
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            // Gson reports malformed text as IOException (MalformedJsonException, EOFException)
+            // or as an unchecked JsonParseException, depending on where it stops. Its messages
+            // advise switching to lenient parsing, which is no advice for a card's author.
+            throw new IllegalArgumentException(notJson(what, reader), e);
+        }
+        throw new IllegalArgumentException(notJson(what, reader) + " (content after the value)");
+    }
+
+    private static String notJson(String what, JsonReader reader) {
+        // JsonReader.toString() says where it stopped: "JsonReader at line 1 column 7 path $.a".
+        String where = reader.toString();
+        int at = where.indexOf(" at line ");
+        return what
+                + " must be well-formed JSON text (RFC 8259), such as {\"user\": \"u1\"}; it is"
+                + " not"
+                + (at < 0 ? "" : where.substring(at));
     }
 
     private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
@@ -113,6 +185,13 @@ public record ModelCard(
         b.artifacts = new LinkedHashMap<>(artifacts);
         b.derivedFrom = derivedFrom;
         b.properties = new LinkedHashMap<>(properties);
+        b.license = license;
+        b.datasets = datasets;
+        b.intendedUse = intendedUse;
+        b.limitations = limitations;
+        b.inputExample = inputExample;
+        b.engineVersion = engineVersion;
+        b.visibility = visibility;
         return b;
     }
 
@@ -133,6 +212,13 @@ public record ModelCard(
         private Map<String, String> artifacts = new LinkedHashMap<>();
         private ModelRef derivedFrom;
         private Map<String, String> properties = new LinkedHashMap<>();
+        private String license;
+        private List<String> datasets = List.of();
+        private String intendedUse;
+        private String limitations;
+        private String inputExample;
+        private String engineVersion;
+        private Visibility visibility = Visibility.PUBLIC;
 
         private Builder(String name) {
             this.name = ModelRef.checkName(name, "model name");
@@ -252,7 +338,73 @@ public record ModelCard(
             return this;
         }
 
-        /** Returns the card. */
+        /** Sets the licence: an SPDX identifier such as {@code Apache-2.0}, or free text. */
+        public Builder license(String license) {
+            this.license = license;
+            return this;
+        }
+
+        /**
+         * Sets the data sets the model was trained or evaluated on, replacing any set before.
+         *
+         * @throws NullPointerException if the list or one of its elements is {@code null}
+         */
+        public Builder datasets(List<String> datasets) {
+            this.datasets = List.copyOf(datasets);
+            return this;
+        }
+
+        /**
+         * Sets the data sets the model was trained or evaluated on, replacing any set before.
+         *
+         * @throws NullPointerException if one of them is {@code null}
+         */
+        public Builder datasets(String... datasets) {
+            return datasets(List.of(datasets));
+        }
+
+        /** Sets what the model is meant to be used for. */
+        public Builder intendedUse(String intendedUse) {
+            this.intendedUse = intendedUse;
+            return this;
+        }
+
+        /** Sets the model's known limitations. */
+        public Builder limitations(String limitations) {
+            this.limitations = limitations;
+            return this;
+        }
+
+        /**
+         * Sets the JSON text of an example input, shown to people discovering the model. It is
+         * checked when the card is built.
+         */
+        public Builder inputExample(String inputExample) {
+            this.inputExample = inputExample;
+            return this;
+        }
+
+        /** Sets the version of the engine the model was built with, such as {@code 2.5.1}. */
+        public Builder engineVersion(String engineVersion) {
+            this.engineVersion = engineVersion;
+            return this;
+        }
+
+        /**
+         * Sets who may see and use the model before any grant (default {@link Visibility#PUBLIC}).
+         *
+         * @throws NullPointerException if {@code visibility} is {@code null}
+         */
+        public Builder visibility(Visibility visibility) {
+            this.visibility = Objects.requireNonNull(visibility, "visibility");
+            return this;
+        }
+
+        /**
+         * Returns the card.
+         *
+         * @throws IllegalArgumentException if a value is invalid, as the card's constructor says
+         */
         public ModelCard build() {
             return new ModelCard(
                     name,
@@ -269,7 +421,14 @@ public record ModelCard(
                     createdAt,
                     artifacts,
                     derivedFrom,
-                    properties);
+                    properties,
+                    license,
+                    datasets,
+                    intendedUse,
+                    limitations,
+                    inputExample,
+                    engineVersion,
+                    visibility);
         }
     }
 }

@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import dev.maas.ModelCard;
 import dev.maas.ModelRef;
 import dev.maas.TensorSpec;
+import dev.maas.Visibility;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,12 +46,25 @@ final class CardCodec {
         o.addProperty(
                 "derivedFrom", card.derivedFrom() == null ? null : card.derivedFrom().toString());
         o.add("properties", strings(card.properties()));
+        o.addProperty("license", card.license());
+        JsonArray datasets = new JsonArray();
+        card.datasets().forEach(datasets::add);
+        o.add("datasets", datasets);
+        o.addProperty("intendedUse", card.intendedUse());
+        o.addProperty("limitations", card.limitations());
+        // Kept as a string, so the text reads back exactly as it was written.
+        o.addProperty("inputExample", card.inputExample());
+        o.addProperty("engineVersion", card.engineVersion());
+        o.addProperty("visibility", card.visibility().name().toLowerCase(Locale.ROOT));
         return GSON.toJson(o);
     }
 
     /**
      * Parses a card. Name and version are required; every other field may be missing (cards written
-     * by older versions) and unknown fields are ignored (cards written by newer ones).
+     * by older versions) and unknown fields are ignored (cards written by newer ones). A missing
+     * visibility reads as {@link Visibility#PUBLIC}, what every card was before it had one; an
+     * unknown visibility is malformed rather than guessed, so that no card becomes more visible
+     * than its writer meant.
      *
      * @throws IllegalArgumentException if the text is not a valid card, saying what is wrong
      */
@@ -73,7 +87,12 @@ final class CardCodec {
                             .owner(string(o, "owner"))
                             .description(string(o, "description"))
                             .artifacts(strings(object(o, "artifacts")))
-                            .properties(strings(object(o, "properties")));
+                            .properties(strings(object(o, "properties")))
+                            .license(string(o, "license"))
+                            .intendedUse(string(o, "intendedUse"))
+                            .limitations(string(o, "limitations"))
+                            .inputExample(string(o, "inputExample"))
+                            .engineVersion(string(o, "engineVersion"));
             String task = string(o, "task");
             if (task != null) {
                 b.task(task);
@@ -86,6 +105,15 @@ final class CardCodec {
             }
             String created = string(o, "createdAt");
             b.createdAt(created == null ? null : Instant.parse(created));
+            List<String> datasets = new ArrayList<>();
+            for (JsonElement d : array(o, "datasets")) {
+                datasets.add(d.getAsString());
+            }
+            b.datasets(datasets);
+            String visibility = string(o, "visibility");
+            if (visibility != null) {
+                b.visibility(visibility(visibility));
+            }
             String derived = string(o, "derivedFrom");
             b.derivedFrom(derived == null ? null : ModelRef.parse(derived));
             return b.build();
@@ -95,6 +123,16 @@ final class CardCodec {
             // NumberFormatException, DateTimeParseException...): all mean the same here.
             throw new IllegalArgumentException("malformed model card: " + e.getMessage(), e);
         }
+    }
+
+    private static Visibility visibility(String text) {
+        for (Visibility v : Visibility.values()) {
+            if (v.name().equalsIgnoreCase(text)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException(
+                "unknown visibility '" + text + "': expected public, restricted or private");
     }
 
     private static JsonArray array(JsonObject o, String key) {
