@@ -120,6 +120,11 @@ public final class ModelService implements AutoCloseable {
     /** Runs loads and cache maintenance. */
     private final Executor executor;
 
+    /** The marketplace over this service, made on first use. Guarded by itself. */
+    private final Object marketLock = new Object();
+
+    private volatile dev.maas.market.Marketplace market;
+
     /** Shadow versions being loaded again in the background after an eviction. */
     private final Set<ModelRef> shadowLoads = ConcurrentHashMap.newKeySet();
 
@@ -185,6 +190,45 @@ public final class ModelService implements AutoCloseable {
     /** Returns a builder with the defaults described on its methods. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * Returns the model marketplace over this service, with its defaults (principals, teams and
+     * grants in the repository, the audit log in {@code <root>/audit}); made on first use and
+     * closed with the service. For other settings build one with {@link
+     * dev.maas.market.Marketplace#builder}.
+     */
+    public dev.maas.market.Marketplace marketplace() {
+        dev.maas.market.Marketplace m = market;
+        if (m == null) {
+            synchronized (marketLock) {
+                checkOpen();
+                m = market;
+                if (m == null) {
+                    m = dev.maas.market.Marketplace.builder(this).build();
+                    market = m;
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Returns a view of this service acting for {@code principal}, as the host application says it
+     * is: every operation checks the principal's rights and changes are audited. See {@link
+     * dev.maas.market.ModelSession}.
+     */
+    public dev.maas.market.ModelSession as(dev.maas.access.Principal principal) {
+        return marketplace().as(principal);
+    }
+
+    /**
+     * Returns a view acting for the principal {@code id} of the marketplace's directory.
+     *
+     * @throws dev.maas.access.UnknownPrincipalException if the directory does not know it
+     */
+    public dev.maas.market.ModelSession as(String id) {
+        return marketplace().as(id);
     }
 
     /** Returns the repository behind this service. */
@@ -763,6 +807,11 @@ public final class ModelService implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            synchronized (marketLock) {
+                if (market != null) {
+                    market.close();
+                }
+            }
             store.close();
             if (loadExecutor != null) {
                 loadExecutor.shutdown();

@@ -3,24 +3,17 @@ package dev.maas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.Model;
-import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDList;
-import dev.maas.spi.EngineBackend;
-import dev.maas.spi.LoadedModel;
+import dev.maas.testing.TextBackend;
+import dev.maas.testing.TextBackend.TextModel;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,74 +27,6 @@ class ModelServiceApplyTest {
     @TempDir Path tmp;
 
     private ModelService maas;
-
-    /** What the text backend loads: the artifact's text, and whether it was closed. */
-    static final class TextModel implements LoadedModel {
-        final ModelCard card;
-        final String text;
-        volatile boolean closed;
-
-        TextModel(ModelCard card, String text) {
-            this.card = card;
-            this.text = text;
-        }
-
-        @Override
-        public ModelCard card() {
-            return card;
-        }
-
-        @Override
-        public Model djlModel() {
-            throw new UnsupportedOperationException("text model");
-        }
-
-        @Override
-        public Predictor<NDList, NDList> newPredictor() {
-            throw new UnsupportedOperationException("text model");
-        }
-
-        @Override
-        public long sizeBytes() {
-            return text.length();
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-        }
-    }
-
-    static final class TextBackend implements EngineBackend {
-        final AtomicInteger loads = new AtomicInteger();
-
-        @Override
-        public String engine() {
-            return "text";
-        }
-
-        @Override
-        public Set<String> formats() {
-            return Set.of("txt");
-        }
-
-        @Override
-        public Optional<String> detectFormat(Path versionDir) {
-            return Optional.empty();
-        }
-
-        @Override
-        public LoadedModel load(ModelCard card, Path versionDir, EngineOptions options) {
-            loads.incrementAndGet();
-            try {
-                return new TextModel(
-                        card,
-                        Files.readString(versionDir.resolve("model.txt"), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new MalformedModelException("cannot read " + versionDir, e);
-            }
-        }
-    }
 
     private final TextBackend backend = new TextBackend();
 

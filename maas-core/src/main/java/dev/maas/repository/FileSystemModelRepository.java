@@ -36,6 +36,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -85,6 +86,9 @@ public final class FileSystemModelRepository implements ModelRepository {
     /** Cards larger than this are refused unread. */
     private static final long MAX_CARD_BYTES = 16L << 20;
 
+    /** Documents larger than this are refused unread. */
+    private static final long MAX_DOCUMENT_BYTES = 64L << 20;
+
     /** Alias files larger than this are refused unread. */
     private static final long MAX_ALIASES_BYTES = 1L << 20;
 
@@ -102,6 +106,7 @@ public final class FileSystemModelRepository implements ModelRepository {
     private final Path root;
     private final Path models;
     private final Path temporaries;
+    private final Path meta;
     private final Clock clock;
     private final RepositoryFiles files;
 
@@ -136,6 +141,7 @@ public final class FileSystemModelRepository implements ModelRepository {
         this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
         this.models = this.root.resolve("models");
         this.temporaries = this.root.resolve(TMP_DIR);
+        this.meta = this.root.resolve("meta");
         this.clock = Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(folderPermissions, "folderPermissions");
         if (!folderPermissions.containsAll(
@@ -152,6 +158,7 @@ public final class FileSystemModelRepository implements ModelRepository {
         checkRoot();
         checkNotLink(models);
         checkNotLink(temporaries);
+        checkNotLink(meta);
         purgeStaleTemporaries();
     }
 
@@ -553,6 +560,66 @@ public final class FileSystemModelRepository implements ModelRepository {
         return dir;
     }
 
+    @Override
+    public String modelDocument(String name, String kind) {
+        Path modelDir = modelDir(name);
+        if (versionNumbers(modelDir).isEmpty()) {
+            throw notFound(name);
+        }
+        return readDocument(documentFile(modelDir, kind));
+    }
+
+    @Override
+    public String updateModelDocument(String name, String kind, UnaryOperator<String> update) {
+        Path modelDir = modelDir(name);
+        Path file = documentFile(modelDir, kind);
+        if (versionNumbers(modelDir).isEmpty()) {
+            throw notFound(name);
+        }
+        return locked(
+                modelDir,
+                "update " + kind + " of model '" + name + "'",
+                () -> replaceDocument(file, update));
+    }
+
+    @Override
+    public String document(String kind) {
+        return readDocument(documentFile(meta, kind));
+    }
+
+    @Override
+    public String updateDocument(String kind, UnaryOperator<String> update) {
+        Path file = documentFile(meta, kind);
+        return locked(meta, "update " + kind, () -> replaceDocument(file, update));
+    }
+
+    private static Path documentFile(Path dir, String kind) {
+        Path file = dir.resolve(ModelRef.checkName(kind, "document kind") + ".json");
+        checkNotLink(file);
+        return file;
+    }
+
+    private static String readDocument(Path file) {
+        try {
+            return RepositoryFiles.readText(file, MAX_DOCUMENT_BYTES);
+        } catch (IOException e) {
+            throw new RepositoryException(
+                    "cannot read " + file + ": " + RepositoryFiles.describe(e), e);
+        }
+    }
+
+    /** Applies {@code update} to a document; call holding its folder's lock. */
+    private String replaceDocument(Path file, UnaryOperator<String> update) throws IOException {
+        String current = RepositoryFiles.readText(file, MAX_DOCUMENT_BYTES);
+        String next = update.apply(current);
+        if (next == null) {
+            Files.deleteIfExists(file);
+        } else if (!next.equals(current)) {
+            files.writeDurably(file, next);
+        }
+        return next;
+    }
+
     /** Says a version deleted while it was read is gone, rather than broken. */
     private static void checkStillThere(ModelCard card, Path dir, Exception e) {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -806,8 +873,13 @@ public final class FileSystemModelRepository implements ModelRepository {
      * RepositoryException} saying it could not {@code what}.
      */
     private <T> T locked(String name, String what, IoSupplier<T> action) {
+        return locked(modelDir(name), what, action);
+    }
+
+    /** As {@link #locked(String, String, IoSupplier)}, with the lock of {@code folder}. */
+    private <T> T locked(Path folder, String what, IoSupplier<T> action) {
         try {
-            return withLock(name, action);
+            return withLock(folder, action);
         } catch (IOException e) {
             throw new RepositoryException("cannot " + what + ": " + RepositoryFiles.describe(e), e);
         }
@@ -815,14 +887,18 @@ public final class FileSystemModelRepository implements ModelRepository {
 
     /** Runs {@code action} holding the model's in-process and inter-process locks. */
     private <T> T withLock(String name, IoSupplier<T> action) throws IOException {
-        Path modelDir = modelDir(name);
-        Path lockFile = modelDir.resolve(LOCK);
+        return withLock(modelDir(name), action);
+    }
+
+    /** Runs {@code action} holding the in-process and inter-process locks of {@code folder}. */
+    private <T> T withLock(Path folder, IoSupplier<T> action) throws IOException {
+        Path lockFile = folder.resolve(LOCK);
         ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile, k -> new ReentrantLock());
         jvmLock.lock();
         try {
             createLayout();
-            files.createFolders(modelDir);
-            checkNotLink(modelDir);
+            files.createFolders(folder);
+            checkNotLink(folder);
             checkNotLink(lockFile);
             try (FileChannel ch = files.openLockFile(lockFile);
                     FileLock ignored = ch.lock()) {

@@ -6,6 +6,7 @@ import dev.maas.ModelRef;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Stores published model versions and their aliases. Versions are integers assigned at publish and
@@ -86,6 +87,46 @@ public interface ModelRepository {
      * @throws dev.maas.ModelNotFoundException if it does not exist
      */
     void delete(String name, int version);
+
+    /**
+     * Returns a small document kept with a model (JSON text: its grants, lifecycle, usage), or
+     * {@code null} if there is none. Stores that keep no such documents throw {@link
+     * UnsupportedOperationException}, the default.
+     *
+     * @param kind the document's name, matching {@link ModelRef#NAME_PATTERN}
+     * @throws dev.maas.ModelNotFoundException if the model has no version
+     */
+    default String modelDocument(String name, String kind) {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " keeps no model documents");
+    }
+
+    /**
+     * Replaces a model's document {@code kind} with {@code update} applied to the current one
+     * ({@code null} when absent; returning {@code null} removes it), atomically: concurrent
+     * updates, also from other processes, apply one after the other and none is lost.
+     *
+     * @return the document as stored now
+     * @throws dev.maas.ModelNotFoundException if the model has no version
+     * @throws dev.maas.RepositoryException if it cannot be written (nothing changed)
+     */
+    default String updateModelDocument(String name, String kind, UnaryOperator<String> update) {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " keeps no model documents");
+    }
+
+    /**
+     * Returns a document kept for the whole store (JSON text: principals and teams, access
+     * requests), or {@code null} if there is none; see {@link #modelDocument}.
+     */
+    default String document(String kind) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no documents");
+    }
+
+    /** Updates a store-wide document atomically; see {@link #updateModelDocument}. */
+    default String updateDocument(String kind, UnaryOperator<String> update) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no documents");
+    }
 
     /**
      * Returns a local folder holding the artifact files of {@code card}, each checked against the
