@@ -236,6 +236,7 @@ public final class Marketplace implements AutoCloseable {
     public void flushUsage() {
         Map<String, List<UsageRow>> byModel =
                 usage.drain().stream().collect(Collectors.groupingBy(UsageRow::model));
+        RuntimeException failure = null;
         for (Map.Entry<String, List<UsageRow>> e : byModel.entrySet()) {
             try {
                 store.addUsage(e.getKey(), e.getValue());
@@ -243,8 +244,15 @@ public final class Marketplace implements AutoCloseable {
                 LOG.debug("usage of deleted model '{}' dropped", e.getKey());
             } catch (RuntimeException failed) {
                 usage.restore(e.getValue()); // kept for the next flush: nothing is lost
-                throw failed;
+                if (failure == null) {
+                    failure = failed;
+                } else {
+                    failure.addSuppressed(failed);
+                }
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 

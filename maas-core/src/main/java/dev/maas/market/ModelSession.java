@@ -285,9 +285,11 @@ public final class ModelSession {
      */
     public <T, R> R apply(ModelRef ref, Class<T> type, Function<? super T, ? extends R> fn) {
         Marketplace.Decision d = checkUsable(ref.name());
-        try (dev.maas.access.QuotaLimiter.Permit permit = acquire(ref.name(), d)) {
+        dev.maas.access.QuotaLimiter.Permit permit = acquire(ref.name(), d); // refused: not counted
+        try {
             return market.maas.apply(ref, type, fn);
         } finally {
+            permit.close();
             count(ref);
         }
     }

@@ -36,9 +36,11 @@ final class SessionEndpoint implements Endpoint {
 
     private <T> T call(Supplier<T> action) {
         Marketplace.Decision d = session.checkUsable(ref().name());
-        try (QuotaLimiter.Permit permit = session.acquire(ref().name(), d)) {
+        QuotaLimiter.Permit permit = session.acquire(ref().name(), d); // a refused call is no call
+        try {
             return action.get();
         } finally {
+            permit.close();
             session.count(ref());
         }
     }

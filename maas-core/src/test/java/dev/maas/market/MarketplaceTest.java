@@ -322,6 +322,8 @@ class MarketplaceTest {
             }
             // Released: search may call again.
             assertThat(call("bob", "shared")).isEqualTo("s");
+            // Refused calls were not calls: usage counts the 2 held, the last one and music's.
+            assertThat(alice.show("shared").usage()).isEqualTo(2 + 1 + 300);
         } finally {
             release.countDown();
             pool.shutdownNow();
