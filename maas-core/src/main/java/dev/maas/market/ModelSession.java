@@ -89,6 +89,22 @@ public final class ModelSession {
         return d;
     }
 
+    /** Refuses to act for a team the principal is not in. */
+    private void requireMember(String team, String what) {
+        if (!principal.isIn(team)) {
+            throw new AccessDeniedException(
+                    "principal '"
+                            + principal.id()
+                            + "' may not "
+                            + what
+                            + " for team '"
+                            + team
+                            + "': it is not a member (teams: "
+                            + principal.teams()
+                            + ")");
+        }
+    }
+
     private static String verb(Permission p) {
         return switch (p) {
             case READ -> "see";
@@ -339,18 +355,7 @@ public final class ModelSession {
         CardValidator.validateForPublish(card);
         String name = card.name();
         if (market.access(name) == null) {
-            if (!principal.isIn(card.owner())) {
-                throw new AccessDeniedException(
-                        "principal '"
-                                + principal.id()
-                                + "' may not publish model '"
-                                + name
-                                + "' for team '"
-                                + card.owner()
-                                + "': it is not a member (teams: "
-                                + principal.teams()
-                                + ")");
-            }
+            requireMember(card.owner(), "publish model '" + name + "'");
         } else if (market.decide(principal, name).permission() == null) {
             // Names are one namespace: a name that is taken cannot be hidden from a publisher.
             throw new AccessDeniedException(
@@ -386,16 +391,7 @@ public final class ModelSession {
         ModelRef.checkName(newName, "model name");
         Principal.checkId(ownerTeam, "owner team");
         require(source.name(), Permission.USE);
-        if (!principal.isIn(ownerTeam)) {
-            throw new AccessDeniedException(
-                    "principal '"
-                            + principal.id()
-                            + "' may not fork for team '"
-                            + ownerTeam
-                            + "': it is not a member (teams: "
-                            + principal.teams()
-                            + ")");
-        }
+        requireMember(ownerTeam, "fork into '" + newName + "'");
         if (market.access(newName) != null) {
             throw new IllegalStateException(
                     "cannot fork into '" + newName + "': a model of that name exists");
