@@ -231,6 +231,16 @@ public final class ModelSession {
     }
 
     /**
+     * Returns the calls recorded for a model, one row per version, principal and day (this
+     * process's latest calls included). Needs {@link Permission#READ}.
+     */
+    public List<dev.maas.catalog.UsageRow> usage(String model) {
+        require(model, Permission.READ);
+        market.flushUsage();
+        return read(model, () -> market.store.usage(model));
+    }
+
+    /**
      * Returns the card {@code ref} resolves to.
      *
      * @throws ModelNotFoundException if it does not exist or this principal cannot see it

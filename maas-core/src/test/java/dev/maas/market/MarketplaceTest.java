@@ -251,6 +251,18 @@ class MarketplaceTest {
         }
         long calls = (long) threads * perThread;
         assertThat(f.maas.as("bob").show("hot").usage()).isEqualTo(calls);
+        // Per principal: alice's and bob's threads made half each, all on version 1 (summed over
+        // days: a run across midnight splits the rows, not the counts).
+        List<dev.maas.catalog.UsageRow> rows = f.maas.as("bob").usage("hot");
+        assertThat(rows).allMatch(r -> r.version() == 1);
+        assertThat(
+                        rows.stream()
+                                .collect(
+                                        java.util.stream.Collectors.groupingBy(
+                                                dev.maas.catalog.UsageRow::principal,
+                                                java.util.stream.Collectors.summingLong(
+                                                        dev.maas.catalog.UsageRow::count))))
+                .isEqualTo(java.util.Map.of("alice", calls / 2, "bob", calls / 2));
         f.maas.marketplace().flushUsage();
         assertThat(f.maas.as("bob").show("hot").usage()).isEqualTo(calls);
         // A new service over the same repository reads the stored counts.
@@ -381,6 +393,8 @@ class MarketplaceTest {
         publishAs("alice", MarketFixture.card("m", "home", Visibility.RESTRICTED).build(), "2");
         alice.setAlias("m", "production", 1);
         alice.setAlias("m", "production", 2);
+        alice.setTrafficSplit("m", "production", java.util.Map.of(1, 0.9, 2, 0.1));
+        alice.clearTrafficSplit("m", "production");
         alice.removeAlias("m", "production");
         alice.grant("m", Grantee.team("search"), Permission.USE, new Quota(0, 50));
         f.maas.as("bob").fork(ModelRef.of("m", 2), "m-fork", "search");
@@ -402,6 +416,8 @@ class MarketplaceTest {
                         AuditAction.PUBLISH,
                         AuditAction.ALIAS_SET,
                         AuditAction.ALIAS_SET,
+                        AuditAction.TRAFFIC_SET,
+                        AuditAction.TRAFFIC_CLEAR,
                         AuditAction.ALIAS_REMOVE,
                         AuditAction.GRANT,
                         AuditAction.REVOKE,
