@@ -27,6 +27,8 @@ import picocli.CommandLine.Command;
             PublishCommand.class,
             ModelsCommand.class,
             RecommendCommand.class,
+            SearchCommand.class,
+            ShowCommand.class,
             TeamCommand.class,
             PrincipalCommand.class,
             CommandLine.HelpCommand.class
