@@ -29,6 +29,12 @@ import picocli.CommandLine.Command;
             RecommendCommand.class,
             SearchCommand.class,
             ShowCommand.class,
+            ShareCommand.class,
+            UnshareCommand.class,
+            RequestAccessCommand.class,
+            RequestsCommand.class,
+            ApproveCommand.class,
+            DenyCommand.class,
             TeamCommand.class,
             PrincipalCommand.class,
             CommandLine.HelpCommand.class
