@@ -35,6 +35,11 @@ import picocli.CommandLine.Command;
             RequestsCommand.class,
             ApproveCommand.class,
             DenyCommand.class,
+            DeprecateCommand.class,
+            ArchiveCommand.class,
+            RestoreCommand.class,
+            ForkCommand.class,
+            AuditCommand.class,
             TeamCommand.class,
             PrincipalCommand.class,
             CommandLine.HelpCommand.class
