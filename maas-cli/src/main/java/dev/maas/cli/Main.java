@@ -10,9 +10,10 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code maas} command line: trains, evaluates, publishes and queries recommenders in a model
- * repository folder. Every command prints to standard output; failures print one line starting with
- * {@code maas: error:} on standard error and exit with a non-zero status (1 for a failed command, 2
- * for a bad command line).
+ * repository folder, and runs its marketplace (teams, discovery, sharing, lifecycle, audit). Every
+ * command prints to standard output; failures print one line starting with {@code maas: error:} on
+ * standard error and exit with a non-zero status (1 for a failed command, 2 for a bad command
+ * line).
  */
 @Command(
         name = "maas",
@@ -26,6 +27,21 @@ import picocli.CommandLine.Command;
             PublishCommand.class,
             ModelsCommand.class,
             RecommendCommand.class,
+            SearchCommand.class,
+            ShowCommand.class,
+            ShareCommand.class,
+            UnshareCommand.class,
+            RequestAccessCommand.class,
+            RequestsCommand.class,
+            ApproveCommand.class,
+            DenyCommand.class,
+            DeprecateCommand.class,
+            ArchiveCommand.class,
+            RestoreCommand.class,
+            ForkCommand.class,
+            AuditCommand.class,
+            TeamCommand.class,
+            PrincipalCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -109,13 +125,21 @@ public final class Main implements Runnable {
                     CommandLine cmd = e.getCommandLine();
                     err.println("maas: error: " + e.getMessage());
                     err.println(
-                            "Try 'maas "
-                                    + (cmd.getParent() == null ? "" : cmd.getCommandName() + " ")
-                                    + "--help' for usage.");
+                            "Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
                     err.flush();
                     return USAGE;
                 });
         return cli;
+    }
+
+    /**
+     * Returns the error for a malformed command line of {@code spec}'s command, such as two options
+     * that exclude each other: printed as one line, with a pointer to the command's help, and exit
+     * status {@link #USAGE}.
+     */
+    static CommandLine.ParameterException usageError(
+            CommandLine.Model.CommandSpec spec, String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
     @Override

@@ -151,6 +151,14 @@ final class ModelsCommand implements Callable<Integer> {
                         + (card.properties().containsKey("recommender.kind")
                                 ? ", model " + card.properties().get("recommender.kind")
                                 : ""));
+        if (card.owner() != null || card.license() != null) {
+            out.println(
+                    "  owner "
+                            + (card.owner() == null ? "-" : card.owner())
+                            + ", "
+                            + MarketFormat.visibility(card.visibility())
+                            + (card.license() == null ? "" : ", license " + card.license()));
+        }
         if (card.description() != null) {
             out.println("  " + card.description());
         }

@@ -3,7 +3,6 @@ package dev.maas.cli;
 import dev.maas.ModelCard;
 import dev.maas.ModelRef;
 import dev.maas.ModelService;
-import dev.maas.recommend.RecommenderPackage;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +21,13 @@ import picocli.CommandLine.Spec;
         description =
                 "Publishes a model trained with 'maas train' (saved in <root>/runs/<run>) as a new"
                         + " version in the repository; its card holds the evaluation metrics and"
-                        + " the data summary.")
+                        + " the data summary. With --owner, the --as principal publishes it for"
+                        + " that team, through the marketplace's checks and audit log.")
 final class PublishCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin RepoOptions repo;
+    @Mixin OwnerOptions ownership;
+    @Mixin ActingOptions acting;
 
     @Option(
             names = "--name",
@@ -57,24 +59,26 @@ final class PublishCommand implements Callable<Integer> {
         if (alias != null) {
             ModelRef.checkName(alias, "alias");
         }
+        ownership.validate(acting);
         runs.purgeStale();
         Path dir = runs.path(runName);
         checkExists(runs, runName);
         ModelCard card;
         try (ModelService maas = repo.open()) {
+            ownership.check(maas, acting, name);
             // Under the runs lock, so a training that finishes meanwhile cannot swap the files.
             card =
                     runs.read(
                             runName,
                             folder -> {
                                 checkExists(runs, runName);
-                                return RecommenderPackage.publishFolder(maas, name, folder);
+                                return ownership.publish(maas, acting, name, folder);
                             });
             out.println("Published " + card.ref() + " from " + dir);
             ModelsCommand.printCard(out, card, maas.aliases(name));
         }
         if (alias != null) {
-            moveAlias(repo, card, alias, out);
+            ownership.moveAlias(repo, acting, card, alias, out);
         }
         return 0;
     }
@@ -90,28 +94,5 @@ final class PublishCommand implements Callable<Integer> {
                             + runName
                             + "'");
         }
-    }
-
-    /**
-     * Points {@code alias} at the version just published, which loads it first. If that fails, the
-     * message says the version was published all the same.
-     */
-    static void moveAlias(RepoOptions repo, ModelCard card, String alias, PrintWriter out) {
-        String name = card.name();
-        try (ModelService maas = repo.open()) {
-            maas.setAlias(name, alias, card.version());
-        } catch (RuntimeException e) {
-            throw new CliException(
-                    "published "
-                            + card.ref()
-                            + " but could not point "
-                            + name
-                            + "@"
-                            + alias
-                            + " at it: "
-                            + Errors.describe(e),
-                    e);
-        }
-        out.println(name + "@" + alias + " -> " + card.ref());
     }
 }

@@ -33,6 +33,8 @@ final class TrainCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin RepoOptions repo;
     @Mixin DataOptions dataOptions;
+    @Mixin OwnerOptions ownership;
+    @Mixin ActingOptions acting;
 
     @Option(
             names = "--model",
@@ -119,6 +121,16 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainingConfig config = config();
         dataOptions.validate();
+        String marketOption = ownership.firstGiven(acting);
+        if (!publish && marketOption != null) {
+            throw new CliException(marketOption + " needs --publish");
+        }
+        ownership.validate(acting);
+        if (publish) {
+            try (ModelService maas = repo.open()) {
+                ownership.check(maas, acting, name);
+            }
+        }
 
         runs.purgeStale();
         DataOptions.Dataset dataset = dataOptions.load(repo.root());
@@ -158,14 +170,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.println("Published " + card.ref() + " (task " + card.task() + ")");
         if (alias != null) {
-            PublishCommand.moveAlias(repo, card, alias, out);
+            ownership.moveAlias(repo, acting, card, alias, out);
         }
         return 0;
     }
 
     private ModelCard publish(Path run) {
         try (ModelService maas = repo.open()) {
-            return RecommenderPackage.publishFolder(maas, name, run);
+            return ownership.publish(maas, acting, name, run);
         }
     }
 
