@@ -356,7 +356,8 @@ public final class ModelSession {
      * Publishes a version. The card is validated for the marketplace (known task, an owner team,
      * well-formed metric names and tags: see {@link CardValidator}). A new model's owner must be
      * one of this principal's teams; publishing to an existing one needs {@link
-     * Permission#PUBLISH}.
+     * Permission#PUBLISH}, and {@link Permission#ADMIN} if the card changes the model's owner or
+     * visibility.
      *
      * @throws IllegalArgumentException naming the card field that is not valid
      */
@@ -376,6 +377,11 @@ public final class ModelSession {
                             + "': the name is taken by a model it cannot see");
         } else {
             require(name, Permission.PUBLISH);
+            dev.maas.access.ModelAccess now = market.access(name);
+            if (!card.owner().equals(now.owner()) || card.visibility() != now.visibility()) {
+                // A new version must not hand the model to another team or widen who sees it.
+                require(name, Permission.ADMIN);
+            }
         }
         ModelCard stored = market.maas.publish(modelPackage);
         market.changed(name);
@@ -664,6 +670,15 @@ public final class ModelSession {
     }
 
     /**
+     * Returns what this principal may do on {@code model}.
+     *
+     * @throws ModelNotFoundException if it does not exist or this principal cannot see it
+     */
+    public Permission permissionOn(String model) {
+        return require(model, Permission.READ).permission();
+    }
+
+    /**
      * Approves a pending request, granting what it asked for with {@code quota}. Needs {@link
      * Permission#ADMIN} on its model.
      *
@@ -671,8 +686,10 @@ public final class ModelSession {
      * @throws IllegalStateException if it was decided already
      */
     public Grant approve(String requestId, Quota quota, String note) {
+        AccessRequest pending = pending(requestId);
+        // Granted first: a grant that fails (a team removed meanwhile) leaves the request pending.
+        Grant g = grant(pending.model(), pending.grantee(), pending.permission(), quota);
         AccessRequest r = decide(requestId, AccessRequest.State.APPROVED, note);
-        Grant g = grant(r.model(), r.grantee(), r.permission(), quota);
         audit(
                 event(AuditAction.ACCESS_APPROVE, r.model())
                         .detail("request", r.id())
@@ -693,7 +710,8 @@ public final class ModelSession {
                         .after("DENIED"));
     }
 
-    private AccessRequest decide(String requestId, AccessRequest.State state, String note) {
+    /** Returns a request this principal may decide, checking it is still pending. */
+    private AccessRequest pending(String requestId) {
         AccessRequest found =
                 market.store.requests().stream()
                         .filter(r -> r.id().equals(requestId))
@@ -703,6 +721,19 @@ public final class ModelSession {
                                         new IllegalArgumentException(
                                                 "no access request '" + requestId + "'"));
         require(found.model(), Permission.ADMIN);
+        if (found.state() != AccessRequest.State.PENDING) {
+            throw alreadyDecided(found);
+        }
+        return found;
+    }
+
+    private static IllegalStateException alreadyDecided(AccessRequest r) {
+        return new IllegalStateException(
+                "access request " + r.id() + " was " + r.state() + " already by " + r.decidedBy());
+    }
+
+    private AccessRequest decide(String requestId, AccessRequest.State state, String note) {
+        pending(requestId);
         AccessRequest[] decided = new AccessRequest[1];
         market.store.updateRequests(
                 list -> {
@@ -710,13 +741,7 @@ public final class ModelSession {
                         AccessRequest r = list.get(i);
                         if (r.id().equals(requestId)) {
                             if (r.state() != AccessRequest.State.PENDING) {
-                                throw new IllegalStateException(
-                                        "access request "
-                                                + requestId
-                                                + " was "
-                                                + r.state()
-                                                + " already by "
-                                                + r.decidedBy());
+                                throw alreadyDecided(r); // decided concurrently
                             }
                             decided[0] =
                                     r.decided(state, principal.id(), market.clock.instant(), note);

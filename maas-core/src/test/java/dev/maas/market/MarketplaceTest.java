@@ -108,6 +108,30 @@ class MarketplaceTest {
     }
 
     @Test
+    void publisher_cannotHandTheModelToAnotherTeam_norChangeItsVisibility() {
+        publishAs("alice", MarketFixture.card("r", "home", Visibility.RESTRICTED).build(), "1");
+        f.maas.as("alice").grant("r", Grantee.team("search"), Permission.PUBLISH, Quota.NONE);
+
+        for (ModelCard bad :
+                List.of(
+                        MarketFixture.card("r", "search", Visibility.RESTRICTED).build(),
+                        MarketFixture.card("r", "home", Visibility.PUBLIC).build())) {
+            assertThatThrownBy(() -> publishAs("bob", bad, "2"))
+                    .isInstanceOf(AccessDeniedException.class)
+                    .hasMessageContaining("needs ADMIN, has PUBLISH");
+        }
+        assertThat(
+                        publishAs(
+                                        "bob",
+                                        MarketFixture.card("r", "home", Visibility.RESTRICTED)
+                                                .build(),
+                                        "2")
+                                .version())
+                .isEqualTo(2);
+        assertThat(f.maas.as("carol").permissionOn("r")).isEqualTo(Permission.READ);
+    }
+
+    @Test
     void visibility_decidesWhoSeesAndUses_withoutGrants() {
         publishAs("alice", MarketFixture.card("open", "home", Visibility.PUBLIC).build(), "o");
         publishAs("alice", MarketFixture.card("gated", "home", Visibility.RESTRICTED).build(), "g");
