@@ -614,9 +614,7 @@ public final class ModelSession {
     public AccessRequest requestAccess(
             String model, Grantee forWhom, Permission permission, String reason) {
         require(model, Permission.READ);
-        if (!forWhom.covers(principal)
-                || (forWhom.kind() == Grantee.Kind.PRINCIPAL
-                        && !forWhom.name().equals(principal.id()))) {
+        if (!forWhom.covers(principal)) {
             throw new IllegalArgumentException(
                     "principal '"
                             + principal.id()
