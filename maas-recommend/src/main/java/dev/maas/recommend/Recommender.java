@@ -3,10 +3,12 @@ package dev.maas.recommend;
 import dev.maas.ModelCard;
 import dev.maas.ModelRef;
 import dev.maas.ModelService;
+import dev.maas.market.ModelSession;
 import dev.maas.recommend.data.ItemInfo;
 import dev.maas.recommend.train.FactorModel;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Serves a published recommendation model: what to watch next for a user, titles similar to a
@@ -38,10 +40,15 @@ import java.util.Objects;
  * not be closed.
  */
 public final class Recommender {
-    private final ModelService service;
+    /** Runs a function on the loaded model: the service's, or a principal's session's. */
+    private interface Runner {
+        <T, R> R apply(ModelRef ref, Class<T> type, Function<? super T, ? extends R> fn);
+    }
+
+    private final Runner service;
     private final ModelRef ref;
 
-    private Recommender(ModelService service, ModelRef ref) {
+    private Recommender(Runner service, ModelRef ref) {
         this.service = service;
         this.ref = ref;
     }
@@ -59,7 +66,22 @@ public final class Recommender {
     public static Recommender open(ModelService service, ModelRef ref) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(ref, "ref");
-        Recommender r = new Recommender(service, ref);
+        Recommender r = new Recommender(service::apply, ref);
+        r.card();
+        return r;
+    }
+
+    /**
+     * Returns a recommender that calls the model as {@code session}'s principal: every call needs
+     * {@link dev.maas.access.Permission#USE}, takes the principal's quota and is counted in the
+     * model's usage (opening it counts as one call). See {@link #open(ModelService, ModelRef)}.
+     *
+     * @throws dev.maas.ModelNotFoundException also if the principal cannot see the model
+     * @throws dev.maas.AccessDeniedException if it may see but not use it
+     */
+    public static Recommender open(ModelSession session, String ref) {
+        Objects.requireNonNull(session, "session");
+        Recommender r = new Recommender(session::apply, ModelRef.parse(ref));
         r.card();
         return r;
     }

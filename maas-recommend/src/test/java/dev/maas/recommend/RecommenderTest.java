@@ -67,6 +67,36 @@ class RecommenderTest {
     }
 
     @Test
+    void openAsAPrincipal_servesTheSameLists_countsUsage_andStopsWhenArchived() {
+        var directory = (dev.maas.access.RepositoryDirectory) maas.marketplace().directory();
+        directory.addTeam("home");
+        directory.addTeam("search");
+        directory.addPrincipal("alice", "home");
+        directory.addPrincipal("bob", "search");
+        RecommenderPackage owned =
+                RecommenderPackage.builder()
+                        .model(fx.model)
+                        .trainingData(fx.train)
+                        .owner("home")
+                        .build();
+        owned.publish(maas, "shared-movies");
+
+        Recommender asBob = Recommender.open(maas.as("bob"), "shared-movies");
+        Recommender asHost = Recommender.open(maas, "shared-movies");
+        for (String user : fx.userIds.subList(0, 5)) {
+            assertThat(asBob.recommend(user, 5).ids()).isEqualTo(asHost.recommend(user, 5).ids());
+        }
+        // Opening is one call, then five recommendations; the host's calls are not a principal's.
+        assertThat(maas.as("alice").show("shared-movies").usage()).isEqualTo(6);
+
+        maas.as("alice").archive("shared-movies");
+        assertThatThrownBy(() -> asBob.recommend(fx.userIds.get(0), 5))
+                .isInstanceOf(dev.maas.ModelNotFoundException.class)
+                .hasMessageContaining("archived");
+        assertThat(asHost.recommend(fx.userIds.get(0), 5).ids()).hasSize(5);
+    }
+
+    @Test
     void recommend_ranksUnseenItemsByPredictedScore() {
         for (int u : new int[] {0, 7, 39}) {
             String user = fx.userIds.get(u);
