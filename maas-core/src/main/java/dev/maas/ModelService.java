@@ -160,13 +160,7 @@ public final class ModelService implements AutoCloseable {
                                 });
         this.executor = b.executor != null ? b.executor : loadExecutor;
         this.store =
-                new ModelStore(
-                        b.maxCacheBytes,
-                        b.expireAfterIdle,
-                        executor,
-                        b.ticker,
-                        this::load,
-                        this::onEviction);
+                new ModelStore(b.maxCacheBytes, b.expireAfterIdle, executor, b.ticker, this::load);
         ScheduledThreadPoolExecutor timer =
                 new ScheduledThreadPoolExecutor(
                         1,
@@ -177,7 +171,7 @@ public final class ModelService implements AutoCloseable {
                         });
         timer.setRemoveOnCancelPolicy(true);
         this.deadlines = timer;
-        metrics.store(this::storeStats);
+        metrics.store(this::storeStats, store::weightBytes);
         this.resolved =
                 Caffeine.newBuilder()
                         .maximumSize(10_000)
@@ -632,11 +626,9 @@ public final class ModelService implements AutoCloseable {
             ModelRef target = route(ref, key);
             ModelRuntime runtime = store.acquireIfPresent(target);
             if (runtime != null) {
-                metrics.cache(target, true);
                 return runtime;
             }
             if (routingEpoch.get() == epoch) {
-                metrics.cache(target, false);
                 return store.acquire(target);
             }
         }
@@ -791,10 +783,6 @@ public final class ModelService implements AutoCloseable {
             return e; // operational failures and programming errors pass as they are
         }
         return new MaasException("loading " + key + " failed: " + e, e);
-    }
-
-    private void onEviction(ModelRef key, String cause) {
-        metrics.evicted(key, cause);
     }
 
     private void checkOpen() {

@@ -1,6 +1,7 @@
 package dev.maas;
 
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -11,13 +12,17 @@ import java.util.function.Supplier;
  * <p>Implementations are thread-safe.
  */
 interface ServingMetrics {
-    /** How a call ended; the {@code outcome} tag. */
+    /**
+     * How a call ended; the {@code outcome} tag. Calls that fail before they reach a version (model
+     * not found, access denied, quota exceeded) are not counted: they have no version to tag.
+     */
     enum Outcome {
         SUCCESS("success"),
         INVALID_INPUT("invalid_input"),
         OVERLOADED("overloaded"),
         DEADLINE_EXCEEDED("deadline_exceeded"),
-        FAILED("failed"),
+        /** Any other failure: the engine failed, the model closed, an unexpected exception. */
+        ERROR("error"),
         CANCELLED("cancelled");
 
         final String tag;
@@ -46,7 +51,7 @@ interface ServingMetrics {
             if (failure instanceof java.util.concurrent.CancellationException) {
                 return CANCELLED;
             }
-            return FAILED;
+            return ERROR;
         }
     }
 
@@ -74,14 +79,11 @@ interface ServingMetrics {
     /** One load of {@code ref} finished in {@code nanos}. */
     void load(ModelRef ref, long nanos, boolean success);
 
-    /** A call found {@code ref} loaded ({@code hit}) or had to wait for its load. */
-    void cache(ModelRef ref, boolean hit);
-
-    /** {@code ref} left the model cache ({@code cause}: size or expired). */
-    void evicted(ModelRef ref, String cause);
-
-    /** Reports the model cache's size from {@code stats} until {@link #close()}. */
-    void store(Supplier<StoreStats> stats);
+    /**
+     * Reports the model cache from {@code stats} (lookups, loads, evictions, size) and {@code
+     * weightBytes} (the summed weight of the models it holds) until {@link #close()}.
+     */
+    void store(Supplier<StoreStats> stats, LongSupplier weightBytes);
 
     /** Stops reporting service-wide gauges (the service is closed). */
     void close();
@@ -117,13 +119,7 @@ interface ServingMetrics {
                 public void load(ModelRef ref, long nanos, boolean success) {}
 
                 @Override
-                public void cache(ModelRef ref, boolean hit) {}
-
-                @Override
-                public void evicted(ModelRef ref, String cause) {}
-
-                @Override
-                public void store(Supplier<StoreStats> stats) {}
+                public void store(Supplier<StoreStats> stats, LongSupplier weightBytes) {}
 
                 @Override
                 public void close() {}

@@ -78,7 +78,7 @@ class BackpressureTest {
         var c =
                 registry.find("maas.requests")
                         .tags("model", "m", "outcome", outcome, "traffic", "primary")
-                        .counter();
+                        .timer();
         return c == null ? 0 : c.count();
     }
 
@@ -268,7 +268,7 @@ class BackpressureTest {
         var sizes = registry.get("maas.batch.size").tag("model", "m").summary();
         assertThat(sizes.count()).isEqualTo(5);
         assertThat(sizes.max()).isEqualTo(4);
-        assertThat(requests("failed")).isEqualTo(1);
+        assertThat(requests("error")).isEqualTo(1);
         assertThat(requests("success")).isEqualTo(3);
 
         // The next batch of good inputs is served as a batch.

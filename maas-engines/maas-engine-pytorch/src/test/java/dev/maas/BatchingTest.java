@@ -116,7 +116,7 @@ class BatchingTest {
         assertThat(sizes.totalAmount()).isEqualTo(10);
         assertThat(sizes.max()).isEqualTo(4);
         // Eight calls waited no (fake) time at all, the last two exactly the delay.
-        Timer queue = registry.get("maas.queue.time").tag("model", "m").timer();
+        Timer queue = registry.get("maas.queue.wait").tag("model", "m").timer();
         assertThat(queue.count()).isEqualTo(10);
         assertThat(queue.totalTime(TimeUnit.NANOSECONDS))
                 .isEqualTo(2 * Duration.ofMillis(10).toNanos());

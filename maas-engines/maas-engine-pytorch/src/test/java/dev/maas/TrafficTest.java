@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.maas.testing.MlpModel;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -258,10 +258,13 @@ class TrafficTest {
         assertThat(requests(2, "primary")).isZero();
         assertThat(requests(1, "shadow")).isZero();
         assertThat(
-                        registry.get("maas.request.latency")
+                        registry
+                                .get("maas.requests")
                                 .tags("model", "m", "version", "2", "traffic", "shadow")
-                                .timer()
-                                .count())
+                                .timers()
+                                .stream()
+                                .mapToLong(Timer::count)
+                                .sum())
                 .isEqualTo(n);
 
         // Deleting the candidate is refused while it shadows; after clearing, nothing mirrors.
@@ -278,7 +281,7 @@ class TrafficTest {
     }
 
     private double requests(int version, String traffic) {
-        Counter c =
+        Timer c =
                 registry.find("maas.requests")
                         .tags(
                                 "model",
@@ -289,7 +292,7 @@ class TrafficTest {
                                 "success",
                                 "traffic",
                                 traffic)
-                        .counter();
+                        .timer();
         return c == null ? 0 : c.count();
     }
 
@@ -347,8 +350,8 @@ class TrafficTest {
                         });
         assertThat(call(maas.endpoint("m@prod"), 1, CallOptions.NONE)).isEqualTo(1);
         assertThat(
-                        registry.get("maas.model.load.time")
-                                .tags("model", "broken", "outcome", "failure")
+                        registry.get("maas.model.load")
+                                .tags("model", "broken", "outcome", "error")
                                 .timer()
                                 .count())
                 .isEqualTo(1);
