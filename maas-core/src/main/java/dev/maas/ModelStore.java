@@ -74,9 +74,6 @@ final class ModelStore implements AutoCloseable {
     /** Hits of {@link #acquireIfPresent}, which bypasses the cache's own statistics. */
     private final LongAdder quickHits = new LongAdder();
 
-    /** Told of every eviction (for size or idleness), with the cause. */
-    private final java.util.function.BiConsumer<ModelRef, String> evictionListener;
-
     private final LongAdder loadFailures = new LongAdder();
     private final LongAdder loadNanos = new LongAdder();
 
@@ -95,22 +92,7 @@ final class ModelStore implements AutoCloseable {
             Executor loadExecutor,
             Ticker ticker,
             Function<ModelRef, ModelRuntime> loader) {
-        this(maxWeightBytes, expireAfterIdle, loadExecutor, ticker, loader, (k, c) -> {});
-    }
-
-    /**
-     * Creates a store that tells {@code evictionListener} of every model it evicts (for size or
-     * idleness; explicit removals are not evictions), with the cause; see the other constructor.
-     */
-    ModelStore(
-            long maxWeightBytes,
-            Duration expireAfterIdle,
-            Executor loadExecutor,
-            Ticker ticker,
-            Function<ModelRef, ModelRuntime> loader,
-            java.util.function.BiConsumer<ModelRef, String> evictionListener) {
         this.loader = loader;
-        this.evictionListener = evictionListener;
         this.loadExecutor = loadExecutor;
         this.maxWeightBytes = maxWeightBytes;
         Caffeine<ModelRef, ModelRuntime> b =
@@ -303,7 +285,6 @@ final class ModelStore implements AutoCloseable {
                 cache.asMap().remove(v.key, f);
             }
             sizeEvictions.increment();
-            evictionListener.accept(v.key, "size");
             LOG.debug("evicting {} ({} bytes) to make room for {}", v.key, v.weight, key);
             v.runtime.release();
         }
@@ -354,7 +335,6 @@ final class ModelStore implements AutoCloseable {
         // Only expiry reaches here as an eviction (the weight bound is enforced in admit());
         // explicit removals release in admit(), invalidate() and close().
         if (runtime != null && cause.wasEvicted()) {
-            evictionListener.accept(key, cause.toString().toLowerCase(java.util.Locale.ROOT));
             discharge(key, runtime, cause.toString());
         }
     }
