@@ -68,7 +68,8 @@ class MaasAutoConfigurationTest {
                         "maas.engine.intra-op-threads=4",
                         "maas.engine.inter-op-threads=1",
                         "maas.engine.graph-optimizer=false",
-                        "maas.engine.options.custom=yes")
+                        "maas.engine.options.custom=yes",
+                        "maas.engine.options.mapLocation=true")
                 .run(
                         ctx -> {
                             assertThat(ctx).hasSingleBean(ModelService.class);
@@ -100,7 +101,9 @@ class MaasAutoConfigurationTest {
                                                     EngineOptions.GRAPH_OPTIMIZER,
                                                     "false",
                                                     "custom",
-                                                    "yes"));
+                                                    "yes",
+                                                    "mapLocation",
+                                                    "true"));
                             ModelService maas = ctx.getBean(ModelService.class);
                             publishText(maas, "greeter", "hello");
                             assertThat(Files.isDirectory(tmp.resolve("repo/models/greeter")))
