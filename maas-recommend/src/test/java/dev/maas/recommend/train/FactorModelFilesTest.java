@@ -3,6 +3,10 @@ package dev.maas.recommend.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -189,6 +193,27 @@ class FactorModelFilesTest {
             covered = r[1];
         }
         assertThat(dataStart + covered).isEqualTo(bytes.length);
+    }
+
+    @Test
+    void save_isReadByDjl() throws IOException {
+        FactorModel m = trained();
+        m.save(dir);
+
+        try (NDManager manager = NDManager.newBaseManager();
+                InputStream in = Files.newInputStream(factors())) {
+            NDList list = NDList.decode(manager, in);
+            Map<String, NDArray> byName = new java.util.HashMap<>();
+            list.forEach(a -> byName.put(a.getName(), a));
+            assertThat(byName.keySet())
+                    .containsExactlyInAnyOrder(
+                            "user_factors", "item_factors", "user_bias", "item_bias");
+            NDArray items = byName.get("item_factors");
+            assertThat(items.getShape()).isEqualTo(new Shape(m.numItems(), m.dim()));
+            assertSameBits(FloatBuffer.wrap(items.toFloatArray()), m.itemFactors());
+            assertSameBits(
+                    FloatBuffer.wrap(byName.get("user_bias").toFloatArray()), m.userBiases());
+        }
     }
 
     // ---------------------------------------------------------------- corrupt safetensors
