@@ -22,13 +22,16 @@ import java.util.Properties;
  * by {@link RecommenderBackend}. Everything serving needs, readable without an engine:
  *
  * <ul>
- *   <li>the {@link FactorModel} files ({@code factor-model.json} and what it lists: factors,
- *       biases, user and item ids, item titles and genres), checked on load;
+ *   <li>the {@link FactorModel} files ({@code factor-model.json} and what it lists: factors and
+ *       biases in {@code factors.safetensors}, or in {@code .f32} files for versions published
+ *       before, user and item ids, item titles and genres), checked on load;
  *   <li>{@code seen.bin}: the items each user interacted with in the training data, as a
  *       little-endian int32 CSR ({@code users + 1} offsets, then sorted item indices), left out of
  *       recommendations by default;
- *   <li>{@code recommender.properties}: this format's version, and the evaluation metrics ({@code
- *       metric.*}) and data summary ({@code data.*}) that go into the published card.
+ *   <li>{@code recommender.properties}: this format's version, how the factors are stored ({@code
+ *       factors.format}: {@code safetensors}; absent, {@code f32}, in folders written before), and
+ *       the evaluation metrics ({@code metric.*}) and data summary ({@code data.*}) that go into
+ *       the published card.
  * </ul>
  *
  * <p>Stateless and thread-safe.
@@ -41,6 +44,9 @@ final class RecommenderArtifact {
     static final String MODEL_HEADER = "factor-model.json";
     static final String SEEN = "seen.bin";
     static final int FORMAT_VERSION = 1;
+
+    /** Manifest key naming how the factors are stored; absent in folders written before. */
+    static final String FACTORS_FORMAT = "factors.format";
 
     private RecommenderArtifact() {}
 
@@ -83,6 +89,7 @@ final class RecommenderArtifact {
             p.setProperty("format", FORMAT);
             p.setProperty("format.version", Integer.toString(FORMAT_VERSION));
             p.setProperty("kind", kind(c.model()));
+            p.setProperty(FACTORS_FORMAT, FactorModel.factorsFormat(dir));
             info.forEach(p::setProperty);
             try (Writer out =
                     Files.newBufferedWriter(dir.resolve(MANIFEST), StandardCharsets.UTF_8)) {

@@ -46,6 +46,13 @@ public final class RecommenderPackage {
     /** The task written into the cards of published recommenders. */
     public static final String TASK = "recommendation";
 
+    /**
+     * The card property that says how a version stores its factors: {@code safetensors} (the
+     * standard tensor file, written by this version) or {@code f32} (raw float32 files of versions
+     * published before). Both load.
+     */
+    public static final String FACTORS_FORMAT_PROPERTY = "recommender.factors.format";
+
     private static final String METRIC_PREFIX = "metric.";
     private static final String PROPERTY_PREFIX = "card.";
 
@@ -188,6 +195,8 @@ public final class RecommenderPackage {
             }
         }
         props.put("recommender.kind", p.getProperty("kind", "unknown"));
+        props.put(
+                FACTORS_FORMAT_PROPERTY, p.getProperty(RecommenderArtifact.FACTORS_FORMAT, "f32"));
         card.properties(props);
         if (p.getProperty("description") != null) {
             card.description(p.getProperty("description"));

@@ -72,6 +72,7 @@ class RecommenderPackageTest {
         assertThat(card.properties())
                 .containsEntry("source.path", "/data/logs")
                 .containsEntry("recommender.kind", "biased-mf")
+                .containsEntry(RecommenderPackage.FACTORS_FORMAT_PROPERTY, "safetensors")
                 .containsEntry("maas.artifact", "dev.maas:maas-recommend")
                 .containsEntry("train.seed", "3");
         assertThat(card.owner()).isEqualTo("personalisation");

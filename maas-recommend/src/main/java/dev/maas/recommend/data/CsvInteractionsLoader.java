@@ -23,9 +23,10 @@ import java.util.Objects;
  *                 .load();
  * }</pre>
  *
- * <p>Fields may be quoted with {@code "} (a quote inside is written twice). Columns are named by
- * header name when the file has a header, or by 0-based position. Without a value column every row
- * has value {@code 1} (implicit feedback); without a timestamp column every row has time {@code 0}.
+ * <p>Fields may be quoted with {@code "} (a quote inside is written twice); a quoted field may span
+ * lines, and problems are reported at the line its record starts on. Columns are named by header
+ * name when the file has a header, or by 0-based position. Without a value column every row has
+ * value {@code 1} (implicit feedback); without a timestamp column every row has time {@code 0}.
  * Values must be finite numbers; timestamps whole numbers. Items have no titles or genres (their
  * ids serve as titles). Indices follow order of first appearance.
  *
@@ -95,12 +96,12 @@ public final class CsvInteractionsLoader {
         int fieldsNeeded = needed;
         LoadContext context = new LoadContext(policy);
         Interactions.Builder builder = Interactions.builder();
-        context.read(
+        context.readCsv(
                 file,
                 charset,
+                delimiter,
                 header ? 1 : 0,
-                (line, text) -> {
-                    List<String> f = LoadContext.splitCsv(text, delimiter);
+                (line, f) -> {
                     if (f.size() < fieldsNeeded) {
                         throw new BadRow(
                                 "expected at least "

@@ -1,8 +1,15 @@
 package dev.maas.recommend.data;
 
+import de.siegmar.fastcsv.reader.CommentStrategy;
+import de.siegmar.fastcsv.reader.CsvCallbackHandler;
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
+import de.siegmar.fastcsv.reader.RecordType;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -10,11 +17,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads text files line by line for one load and applies the bad-row policy. Not thread-safe. */
+/**
+ * Reads text files for one load, line by line or CSV record by record, and applies the bad-row
+ * policy. Not thread-safe.
+ */
 final class LoadContext {
     private static final Logger LOG = LoggerFactory.getLogger(LoadContext.class);
 
@@ -82,6 +93,160 @@ final class LoadContext {
             throw new MalformedDataException(file, 0, "file does not exist", e);
         } catch (IOException e) {
             throw new MalformedDataException(file, 0, "cannot be read: " + e, e);
+        }
+    }
+
+    /** A record parser: returns normally when the record was used, throws {@link BadRow} if not. */
+    @FunctionalInterface
+    interface RecordHandler {
+        /**
+         * Handles one record.
+         *
+         * @param line the line the record starts on (1-based)
+         * @param fields the record's fields, unquoted; valid only during the call
+         */
+        void record(long line, List<String> fields) throws BadRow;
+    }
+
+    /**
+     * Feeds every CSV record of {@code file} after the first {@code skipRecords} to the handler.
+     * Fields may be quoted with {@code "}; a quoted field may hold the delimiter, doubled quotes
+     * and line breaks, so one record can span lines: problems are reported at the line a record
+     * starts on. Blank lines are skipped; records with bytes that do not decode in {@code charset}
+     * are bad rows. A quote that never closes, or text after a closing quote, leaves the record
+     * boundaries unknown: that stops the load with {@link MalformedDataException} whatever the
+     * policy.
+     */
+    void readCsv(
+            Path file, Charset charset, char delimiter, int skipRecords, RecordHandler handler) {
+        files.add(file);
+        CharsetDecoder decoder =
+                charset.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPLACE)
+                        .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        Fields fields = new Fields();
+        try (CsvReader<Fields> reader =
+                csv(delimiter)
+                        .build(
+                                fields,
+                                new InputStreamReader(Files.newInputStream(file), decoder))) {
+            long records = 0;
+            for (Fields record : reader) {
+                if (++records <= skipRecords || record.isBlank()) {
+                    continue;
+                }
+                read++;
+                if (record.hasReplacementChar()) {
+                    bad(file, record.line, "bytes that are not valid " + charset.name() + " text");
+                    continue;
+                }
+                try {
+                    handler.record(record.line, record.view);
+                    loaded++;
+                } catch (BadRow e) {
+                    bad(file, record.line, e.getMessage());
+                }
+            }
+        } catch (CsvParseException e) {
+            throw new MalformedDataException(file, fields.line, csvProblem(e), e);
+        } catch (NoSuchFileException e) {
+            throw new MalformedDataException(file, 0, "file does not exist", e);
+        } catch (IOException | UncheckedIOException e) {
+            throw new MalformedDataException(file, 0, "cannot be read: " + e, e);
+        }
+    }
+
+    private static CsvReader.CsvReaderBuilder csv(char delimiter) {
+        return CsvReader.builder()
+                .fieldSeparator(delimiter)
+                .quoteCharacter('"')
+                .commentStrategy(CommentStrategy.NONE)
+                .skipEmptyLines(true)
+                .extraFieldStrategy(FieldMismatchStrategy.IGNORE)
+                .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
+                .allowExtraCharsAfterClosingQuote(false)
+                .allowUnclosedQuote(false);
+    }
+
+    private static String csvProblem(CsvParseException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.startsWith("Unclosed quoted field")) {
+            return "a quoted field has no closing quote (it runs to the end of the file)";
+        }
+        return message.replaceFirst(" \\(record starting at line \\d+\\)$", "");
+    }
+
+    /**
+     * Splits one line as a CSV record (the header): fields may be quoted with {@code "}, a quote
+     * inside a quoted field is written twice.
+     */
+    static List<String> splitCsv(String line, char delimiter) throws BadRow {
+        try {
+            return csv(delimiter).ofSingleCsvRecord(line).getFields();
+        } catch (CsvParseException e) {
+            throw new BadRow(csvProblem(e));
+        }
+    }
+
+    /**
+     * Collects the fields of the current record into one reused list, and remembers the line the
+     * record starts on (also when parsing it fails). Saves the per-record array copy of the
+     * library's own record type.
+     */
+    private static final class Fields extends CsvCallbackHandler<Fields> {
+        private final ArrayList<String> values = new ArrayList<>(8);
+        final List<String> view = Collections.unmodifiableList(values);
+        long line;
+        private RecordType type = RecordType.DATA;
+
+        @Override
+        protected RecordType getRecordType() {
+            return type;
+        }
+
+        @Override
+        protected int getFieldCount() {
+            return values.size();
+        }
+
+        @Override
+        protected void beginRecord(long startingLineNumber) {
+            line = startingLineNumber;
+            values.clear();
+            type = RecordType.DATA;
+        }
+
+        @Override
+        protected void addField(char[] buf, int offset, int len, boolean quoted) {
+            values.add(new String(buf, offset, len));
+        }
+
+        @Override
+        protected void setComment(char[] buf, int offset, int len) {
+            type = RecordType.COMMENT;
+        }
+
+        @Override
+        protected void setEmpty() {
+            type = RecordType.EMPTY;
+        }
+
+        @Override
+        protected Fields buildRecord() {
+            return this;
+        }
+
+        boolean isBlank() {
+            return values.size() == 1 && values.get(0).isBlank();
+        }
+
+        boolean hasReplacementChar() {
+            for (int i = 0; i < values.size(); i++) {
+                if (values.get(i).indexOf('\uFFFD') >= 0) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -208,64 +373,6 @@ final class LoadContext {
         }
         fields.add(line.substring(start));
         return fields;
-    }
-
-    /**
-     * Splits one CSV record: fields may be quoted with {@code "}, a quote inside a quoted field is
-     * written twice, and quoted fields may hold the delimiter.
-     */
-    static List<String> splitCsv(String line, char delimiter) throws BadRow {
-        List<String> fields = new ArrayList<>(8);
-        StringBuilder field = new StringBuilder();
-        int i = 0;
-        int n = line.length();
-        while (true) {
-            field.setLength(0);
-            if (i < n && line.charAt(i) == '"') {
-                int open = i;
-                i++;
-                while (true) {
-                    if (i >= n) {
-                        throw new BadRow(
-                                "quoted field starting at column "
-                                        + (open + 1)
-                                        + " has no closing quote");
-                    }
-                    char c = line.charAt(i);
-                    if (c == '"') {
-                        if (i + 1 < n && line.charAt(i + 1) == '"') {
-                            field.append('"');
-                            i += 2;
-                        } else {
-                            i++;
-                            break;
-                        }
-                    } else {
-                        field.append(c);
-                        i++;
-                    }
-                }
-                if (i < n && line.charAt(i) != delimiter) {
-                    throw new BadRow(
-                            "unexpected character '"
-                                    + line.charAt(i)
-                                    + "' after a closing quote at column "
-                                    + (i + 1)
-                                    + " (expected '"
-                                    + delimiter
-                                    + "' or end of line)");
-                }
-            } else {
-                while (i < n && line.charAt(i) != delimiter) {
-                    field.append(line.charAt(i++));
-                }
-            }
-            fields.add(field.toString());
-            if (i >= n) {
-                return fields;
-            }
-            i++; // the delimiter
-        }
     }
 
     static String requireId(String raw, String what) throws BadRow {

@@ -33,8 +33,10 @@ import java.util.Set;
  *       u1.test} ... {@code ub}) load with {@link #load100kSplit}.
  *   <li><b>MovieLens latest, 20M, 25M, 32M</b> ({@link #loadLatest}): {@code ratings.csv} with
  *       header {@code userId,movieId,rating,timestamp} (ratings 0.5 to 5) and {@code movies.csv}
- *       with header {@code movieId,title,genres}, UTF-8, titles quoted when they hold a comma,
- *       genres separated by {@code |} ({@code (no genres listed)} means none).
+ *       with header {@code movieId,title,genres}, UTF-8, titles quoted when they hold a comma, a
+ *       quote or a line break (CSV quoting: a quote inside is written twice; line ends may be
+ *       {@code \n} or {@code \r\n}), genres separated by {@code |} ({@code (no genres listed)}
+ *       means none).
  * </ul>
  *
  * <p>Items are indexed in catalogue-file order, users in order of first appearance. A rating that
@@ -297,12 +299,12 @@ public final class MovieLens {
             List<ItemInfo> items = new ArrayList<>();
             Map<String, Boolean> genres = new LinkedHashMap<>();
             Set<String> seen = new HashSet<>();
-            context.read(
+            context.readCsv(
                     movies,
                     StandardCharsets.UTF_8,
+                    ',',
                     1,
-                    (line, text) -> {
-                        List<String> f = LoadContext.splitCsv(text, ',');
+                    (line, f) -> {
                         if (f.size() != 3) {
                             throw new BadRow(
                                     "expected 3 fields (movieId,title,genres) but found "
@@ -332,15 +334,12 @@ public final class MovieLens {
         }
         Path ratings = dir.resolve("ratings.csv");
         checkHeader(ratings, RATINGS_HEADER);
-        context.read(
+        context.readCsv(
                 ratings,
                 StandardCharsets.UTF_8,
+                ',',
                 1,
-                (line, text) -> {
-                    List<String> f =
-                            text.indexOf('"') < 0
-                                    ? LoadContext.splitPlain(text, ',')
-                                    : LoadContext.splitCsv(text, ',');
+                (line, f) -> {
                     if (f.size() != 4) {
                         throw new BadRow(
                                 "expected 4 fields (userId,movieId,rating,timestamp) but found "

@@ -33,8 +33,8 @@ import java.util.TreeMap;
  *
  * <p>Vectors are stored row-major in one {@code float[]} per side: the vector of user {@code u} is
  * {@code userFactors[u * dim .. (u + 1) * dim)}. The model also keeps the user and item id maps and
- * the item catalogue, so that it can be served on its own. {@link #save} writes it to a folder as
- * little-endian float32 files plus a JSON header, which {@link #load} validates.
+ * the item catalogue, so that it can be served on its own. {@link #save} writes it to a folder as a
+ * safetensors file plus a JSON header, which {@link #load} validates.
  *
  * <p>Instances are immutable and thread-safe. The buffers returned by {@link #userFactors()} and
  * friends are read-only views of the model's arrays, not copies.
@@ -349,12 +349,15 @@ public final class FactorModel implements RatingPredictor, ItemScorer {
 
     /**
      * Writes the model into {@code dir} (created if needed): {@code factor-model.json} (the header:
-     * type, sizes, biases, CRC-32 of every data file, properties), {@code user_factors.f32}, {@code
-     * item_factors.f32}, {@code user_bias.f32}, {@code item_bias.f32} (raw little-endian float32),
-     * {@code users.txt} and {@code items.tsv} (ids and catalogue, UTF-8; omitted when the ids are
-     * simply {@code 1..n} and there is no catalogue). Each file is written to a temporary name and
-     * renamed, and the header comes last, so a reader never sees a header that describes files not
-     * yet complete.
+     * type, sizes, biases, size and CRC-32 of every data file, properties), {@code
+     * factors.safetensors} (the tensors {@code user_factors} {@code [users, dim]}, {@code
+     * item_factors} {@code [items, dim]}, {@code user_bias} {@code [users]} and {@code item_bias}
+     * {@code [items]}, all {@code F32}, in the standard safetensors layout that Python's {@code
+     * safetensors} and DJL read), {@code users.txt} and {@code items.tsv} (ids and catalogue,
+     * UTF-8; omitted when the ids are simply {@code 1..n} and there is no catalogue). Each file is
+     * written to a temporary name and renamed, and the header comes last, so a reader never sees a
+     * header that describes files not yet complete. Factor files of the earlier format in {@code
+     * dir} are removed.
      *
      * @throws UncheckedIOException if a file cannot be written
      */
@@ -363,14 +366,26 @@ public final class FactorModel implements RatingPredictor, ItemScorer {
     }
 
     /**
-     * Reads a model written by {@link #save}, checking the header, the size of every data file
-     * against the sizes in the header, each file's CRC-32, and the id and catalogue files.
+     * Reads a model written by {@link #save}, or by earlier versions that kept the factors in raw
+     * little-endian float32 files ({@code user_factors.f32}, ...; {@link #factorsFormat} tells
+     * which). Checks the header, the layout and size of the factor data against the sizes in the
+     * header, each file's CRC-32, and the id and catalogue files.
      *
      * @throws MalformedModelException if a file is missing, truncated, corrupt or inconsistent with
      *     the header; the message names the file and what was expected
      */
     public static FactorModel load(Path dir) {
         return FactorModelFiles.load(dir);
+    }
+
+    /**
+     * Returns how the model saved in {@code dir} stores its factors: {@code "safetensors"} (written
+     * by this version) or {@code "f32"} (raw float32 files of earlier versions).
+     *
+     * @throws MalformedModelException if {@code dir} holds no readable {@code factor-model.json}
+     */
+    public static String factorsFormat(Path dir) {
+        return FactorModelFiles.factorsFormat(dir);
     }
 
     /** Returns a model sharing this one's arrays, with {@code properties} instead of its own. */

@@ -40,7 +40,19 @@ import java.util.zip.CheckedOutputStream;
 final class FactorModelFiles {
     static final String HEADER = "factor-model.json";
     static final String FORMAT = "maas-factor-model";
-    static final int FORMAT_VERSION = 1;
+
+    /**
+     * Version 2 keeps the factors in one safetensors file; version 1 in four {@code .f32} files.
+     */
+    static final int FORMAT_VERSION = 2;
+
+    static final String FACTORS = "factors.safetensors";
+    static final String FACTORS_SAFETENSORS = "safetensors";
+    static final String FACTORS_F32 = "f32";
+    static final String T_USER_FACTORS = "user_factors";
+    static final String T_ITEM_FACTORS = "item_factors";
+    static final String T_USER_BIAS = "user_bias";
+    static final String T_ITEM_BIAS = "item_bias";
     static final String USER_FACTORS = "user_factors.f32";
     static final String ITEM_FACTORS = "item_factors.f32";
     static final String USER_BIAS = "user_bias.f32";
@@ -59,10 +71,10 @@ final class FactorModelFiles {
         try {
             Files.createDirectories(dir);
             JsonObject files = new JsonObject();
-            writeFloats(dir, USER_FACTORS, model.rawUserFactors(), files);
-            writeFloats(dir, ITEM_FACTORS, model.rawItemFactors(), files);
-            writeFloats(dir, USER_BIAS, model.rawUserBias(), files);
-            writeFloats(dir, ITEM_BIAS, model.rawItemBias(), files);
+            writeFactors(dir, model, files);
+            for (String legacy : List.of(USER_FACTORS, ITEM_FACTORS, USER_BIAS, ITEM_BIAS)) {
+                Files.deleteIfExists(dir.resolve(legacy));
+            }
             boolean userFile = !model.users().isSequential();
             if (userFile) {
                 files.add(USERS, crcEntry(writeText(dir, USERS, usersText(model.users()))));
@@ -91,6 +103,7 @@ final class FactorModelFiles {
                 h.addProperty("maxRating", model.maxRating());
             }
             h.addProperty("byteOrder", "little-endian");
+            h.addProperty("factorsFormat", FACTORS_SAFETENSORS);
             h.addProperty("userIds", userFile ? USERS : "sequential");
             h.addProperty("itemIds", itemFile ? ITEMS : "sequential");
             h.addProperty("catalogue", catalogue);
@@ -107,36 +120,32 @@ final class FactorModelFiles {
         }
     }
 
-    private static void writeFloats(Path dir, String name, float[] values, JsonObject files)
+    private static void writeFactors(Path dir, FactorModel model, JsonObject files)
             throws IOException {
-        Path tmp = dir.resolve(name + ".tmp");
-        CRC32 crc = new CRC32();
-        ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch =
-                FileChannel.open(
-                        tmp,
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE)) {
-            int i = 0;
-            while (i < values.length) {
-                buffer.clear();
-                int n = Math.min(values.length - i, CHUNK / Float.BYTES);
-                buffer.asFloatBuffer().put(values, i, n);
-                buffer.limit(n * Float.BYTES);
-                crc.update(buffer.array(), 0, n * Float.BYTES);
-                while (buffer.hasRemaining()) {
-                    ch.write(buffer);
-                }
-                i += n;
-            }
-            ch.force(true);
-        }
-        moveIntoPlace(tmp, dir.resolve(name));
+        long users = model.numUsers();
+        long items = model.numItems();
+        long dim = model.dim();
+        List<Safetensors.Tensor> tensors =
+                List.of(
+                        new Safetensors.Tensor(
+                                T_USER_FACTORS, new long[] {users, dim}, model.rawUserFactors()),
+                        new Safetensors.Tensor(
+                                T_ITEM_FACTORS, new long[] {items, dim}, model.rawItemFactors()),
+                        new Safetensors.Tensor(
+                                T_USER_BIAS, new long[] {users}, model.rawUserBias()),
+                        new Safetensors.Tensor(
+                                T_ITEM_BIAS, new long[] {items}, model.rawItemBias()));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("format", FORMAT);
+        metadata.put("type", model.type().name());
+        metadata.put("global_bias", Float.toString(model.globalBias()));
+        Path tmp = dir.resolve(FACTORS + ".tmp");
+        Safetensors.Written written = Safetensors.write(tmp, tensors, metadata);
+        moveIntoPlace(tmp, dir.resolve(FACTORS));
         JsonObject entry = new JsonObject();
-        entry.addProperty("floats", values.length);
-        entry.addProperty("crc32", hex(crc.getValue()));
-        files.add(name, entry);
+        entry.addProperty("bytes", written.bytes());
+        entry.addProperty("crc32", hex(written.crc32()));
+        files.add(FACTORS, entry);
     }
 
     private static long writeText(Path dir, String name, String text) throws IOException {
@@ -251,7 +260,13 @@ final class FactorModelFiles {
 
     // ------------------------------------------------------------------ load
 
-    static FactorModel load(Path dir) {
+    static String factorsFormat(Path dir) {
+        JsonObject h = header(dir);
+        JsonElement f = h.get("factorsFormat");
+        return f == null || f.isJsonNull() ? FACTORS_F32 : f.getAsString();
+    }
+
+    private static JsonObject header(Path dir) {
         Path headerFile = dir.resolve(HEADER);
         if (!Files.isRegularFile(headerFile)) {
             throw new MalformedModelException(
@@ -269,6 +284,11 @@ final class FactorModelFiles {
         if (h == null) {
             throw new MalformedModelException(HEADER + " in " + dir + " is empty");
         }
+        return h;
+    }
+
+    static FactorModel load(Path dir) {
+        JsonObject h = header(dir);
         try {
             return read(dir, h);
         } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
@@ -293,7 +313,7 @@ final class FactorModelFiles {
                     HEADER
                             + " has formatVersion "
                             + version
-                            + "; this library reads version "
+                            + "; this library reads versions 1 to "
                             + FORMAT_VERSION);
         }
         if (!"little-endian".equals(string(h, "byteOrder"))) {
@@ -319,22 +339,50 @@ final class FactorModelFiles {
         int numUsers = positive(h, "numUsers");
         int numItems = positive(h, "numItems");
         JsonObject files = object(h, "files");
-        float[] userFactors =
-                readFloats(
-                        dir,
-                        USER_FACTORS,
-                        files,
-                        (long) numUsers * dim,
-                        numUsers + " users x " + dim + " floats");
-        float[] itemFactors =
-                readFloats(
-                        dir,
-                        ITEM_FACTORS,
-                        files,
-                        (long) numItems * dim,
-                        numItems + " items x " + dim + " floats");
-        float[] userBias = readFloats(dir, USER_BIAS, files, numUsers, numUsers + " users");
-        float[] itemBias = readFloats(dir, ITEM_BIAS, files, numItems, numItems + " items");
+        String factorsFormat = h.has("factorsFormat") ? string(h, "factorsFormat") : FACTORS_F32;
+        float[] userFactors;
+        float[] itemFactors;
+        float[] userBias;
+        float[] itemBias;
+        if (factorsFormat.equals(FACTORS_SAFETENSORS)) {
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            shapes.put(T_USER_FACTORS, new long[] {numUsers, dim});
+            shapes.put(T_ITEM_FACTORS, new long[] {numItems, dim});
+            shapes.put(T_USER_BIAS, new long[] {numUsers});
+            shapes.put(T_ITEM_BIAS, new long[] {numItems});
+            Map<String, float[]> tensors = readSafetensors(dir, files, shapes);
+            userFactors = tensors.get(T_USER_FACTORS);
+            itemFactors = tensors.get(T_ITEM_FACTORS);
+            userBias = tensors.get(T_USER_BIAS);
+            itemBias = tensors.get(T_ITEM_BIAS);
+        } else if (factorsFormat.equals(FACTORS_F32)) {
+            userFactors =
+                    readFloats(
+                            dir,
+                            USER_FACTORS,
+                            files,
+                            (long) numUsers * dim,
+                            numUsers + " users x " + dim + " floats");
+            itemFactors =
+                    readFloats(
+                            dir,
+                            ITEM_FACTORS,
+                            files,
+                            (long) numItems * dim,
+                            numItems + " items x " + dim + " floats");
+            userBias = readFloats(dir, USER_BIAS, files, numUsers, numUsers + " users");
+            itemBias = readFloats(dir, ITEM_BIAS, files, numItems, numItems + " items");
+        } else {
+            throw new MalformedModelException(
+                    HEADER
+                            + " has factorsFormat '"
+                            + factorsFormat
+                            + "', expected '"
+                            + FACTORS_SAFETENSORS
+                            + "' or '"
+                            + FACTORS_F32
+                            + "'");
+        }
 
         List<String> genres = new ArrayList<>();
         if (h.has("genres")) {
@@ -424,6 +472,55 @@ final class FactorModelFiles {
         } catch (IllegalArgumentException e) {
             throw new MalformedModelException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Map<String, float[]> readSafetensors(
+            Path dir, JsonObject files, Map<String, long[]> shapes) {
+        JsonObject entry = files.getAsJsonObject(FACTORS);
+        if (entry == null) {
+            throw new MalformedModelException(HEADER + " does not describe " + FACTORS);
+        }
+        Path file = dir.resolve(FACTORS);
+        long declared = entry.get("bytes").getAsLong();
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            throw new MalformedModelException(
+                    FACTORS + " is missing from " + dir + " (expected " + declared + " bytes)", e);
+        } catch (IOException e) {
+            throw new MalformedModelException("cannot read " + file + ": " + e, e);
+        }
+        // Structure first, so a truncated file is reported by what is out of range.
+        Safetensors.Contents contents = Safetensors.read(file, shapes);
+        if (size != declared) {
+            throw new MalformedModelException(
+                    FACTORS
+                            + " has "
+                            + size
+                            + " bytes, but "
+                            + HEADER
+                            + " records "
+                            + declared
+                            + "; the file is from another model");
+        }
+        checkCrc(FACTORS, entry, contents.crc32());
+        for (Map.Entry<String, float[]> t : contents.tensors().entrySet()) {
+            float[] values = t.getValue();
+            for (int i = 0; i < values.length; i++) {
+                if (!Float.isFinite(values[i])) {
+                    throw new MalformedModelException(
+                            FACTORS
+                                    + " tensor '"
+                                    + t.getKey()
+                                    + "' holds a non-finite value ("
+                                    + values[i]
+                                    + ") at element "
+                                    + i);
+                }
+            }
+        }
+        return contents.tensors();
     }
 
     private static float[] readFloats(

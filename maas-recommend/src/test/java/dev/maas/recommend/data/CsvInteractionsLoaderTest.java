@@ -100,6 +100,33 @@ class CsvInteractionsLoaderTest {
     }
 
     @Test
+    void load_quotedFieldsSpanningLinesKeepLineNumbersOfTheirRecord() throws IOException {
+        Path file = dir.resolve("multi.csv");
+        Files.writeString(
+                file,
+                "user;item;note;v\r\n"
+                        + "alice;\"s;1\";\"a note\r\nacross \"\"lines\"\"\";1\r\n"
+                        + "bob;s2;\"two\nlines\";x\r\n"
+                        + "carol;s2;;2\r\n");
+
+        LoadResult<Interactions> result =
+                CsvInteractionsLoader.builder(file)
+                        .delimiter(';')
+                        .userColumn("user")
+                        .itemColumn("item")
+                        .valueColumn("v")
+                        .policy(BadRowPolicy.SKIP)
+                        .build()
+                        .load();
+
+        assertThat(result.data().items().ids()).containsExactly("s;1", "s2");
+        assertThat(result.data().size()).isEqualTo(2);
+        assertThat(result.report().firstProblems().get(0).line()).isEqualTo(4);
+        assertThat(result.report().firstProblems().get(0).reason())
+                .contains("value 'x' is not a number");
+    }
+
+    @Test
     void builder_failsFastOnMissingOrRepeatedColumns() {
         Path file = dir.resolve("any.csv");
         assertThatThrownBy(() -> CsvInteractionsLoader.builder(file).userColumn("u").build())

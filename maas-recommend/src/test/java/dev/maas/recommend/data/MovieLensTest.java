@@ -242,6 +242,76 @@ class MovieLensTest {
     }
 
     @Test
+    void loadLatest_readsMultiLineTitlesDoubledQuotesAndCrlfExactly() throws IOException {
+        String title1 = "Line one\nline two, with comma (1999)";
+        String title2 = "The \"Quoted\"\r\nand CRLF inside (2001)";
+        String title3 = "Plain (2002)";
+        writeLatest(
+                "movieId,title,genres\r\n"
+                        + "1,\"Line one\nline two, with comma (1999)\",Drama\r\n"
+                        + "2,\"The \"\"Quoted\"\"\r\nand CRLF inside (2001)\",Comedy|Drama\r\n"
+                        + "\r\n"
+                        + "3,Plain (2002),(no genres listed)\r\n"
+                        + "4,\"Bad\nrating line (2003)\",Drama\r\n",
+                "userId,movieId,rating,timestamp\r\n"
+                        + "1,1,4.0,964982703\r\n"
+                        + "1,2,3.5,964982704\r\n"
+                        + "2,3,5.0,964982705\r\n");
+
+        LoadResult<Interactions> result = MovieLens.loadLatest(dir, BadRowPolicy.STRICT);
+        Interactions data = result.data();
+
+        assertThat(data.numItems()).isEqualTo(4);
+        assertSameChars(data.itemInfo(0).title(), title1);
+        assertSameChars(data.itemInfo(1).title(), title2);
+        assertSameChars(data.itemInfo(2).title(), title3);
+        assertThat(data.itemInfo(1).genres()).containsExactly("Comedy", "Drama");
+        assertThat(data.itemInfo(2).genres()).isEmpty();
+        assertThat(data.items().ids()).containsExactly("1", "2", "3", "4");
+        assertThat(data.size()).isEqualTo(3);
+        assertThat(data.value(1)).isEqualTo(3.5f);
+        assertThat(result.report().rowsRead()).isEqualTo(4 + 3);
+    }
+
+    private static void assertSameChars(String actual, String expected) {
+        assertThat(actual.length()).isEqualTo(expected.length());
+        for (int i = 0; i < expected.length(); i++) {
+            assertThat((int) actual.charAt(i)).as("char %d", i).isEqualTo((int) expected.charAt(i));
+        }
+    }
+
+    @Test
+    void loadLatest_badRowAfterAMultiLineTitleNamesItsStartingLine() throws IOException {
+        writeLatest(
+                "movieId,title,genres\n"
+                        + "1,\"Three\nline\ntitle\",Drama\n"
+                        + "2,Fine (1999),Drama\n"
+                        + "3,\"Two\nlines\",Drama,extra\n",
+                "userId,movieId,rating,timestamp\n");
+
+        assertThatThrownBy(() -> MovieLens.loadLatest(dir, BadRowPolicy.STRICT))
+                .isInstanceOf(MalformedDataException.class)
+                .hasMessageContaining("movies.csv line 6")
+                .hasMessageContaining("expected 3 fields");
+
+        LoadResult<Interactions> skipped = MovieLens.loadLatest(dir, BadRowPolicy.SKIP);
+        assertThat(skipped.data().numItems()).isEqualTo(2);
+        assertThat(skipped.report().firstProblems().get(0).line()).isEqualTo(6);
+    }
+
+    @Test
+    void loadLatest_textAfterAClosingQuoteNamesTheLine() throws IOException {
+        writeLatest(
+                "movieId,title,genres\n1,\"Multi\nline\",Drama\n2,\"Odd\" title,Drama\n",
+                "userId,movieId,rating,timestamp\n");
+
+        assertThatThrownBy(() -> MovieLens.loadLatest(dir, BadRowPolicy.SKIP))
+                .isInstanceOf(MalformedDataException.class)
+                .hasMessageContaining("movies.csv line 4")
+                .hasMessageContaining("after closing quote");
+    }
+
+    @Test
     void loadLatest_duplicatedLinesAndMissingMoviesFile_areReported() throws IOException {
         Files.writeString(
                 dir.resolve("ratings.csv"),

@@ -10,10 +10,8 @@ import dev.maas.recommend.data.ItemInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -101,13 +99,14 @@ class FactorModelTest {
     }
 
     @Test
-    void save_writesLittleEndianFloats() throws IOException {
+    void save_writesLittleEndianFloatsInSafetensors() throws IOException {
         FactorModel m = model();
         m.save(dir);
-        byte[] bytes = Files.readAllBytes(dir.resolve("item_bias.f32"));
+        byte[] bytes = Files.readAllBytes(dir.resolve("factors.safetensors"));
 
-        assertThat(bytes).hasSize(16);
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        // item_bias is the last tensor: the file's last 16 bytes.
+        assertThat(bytes.length).isGreaterThan(16);
+        ByteBuffer b = ByteBuffer.wrap(bytes, bytes.length - 16, 16).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 4; i++) {
             assertThat(b.getFloat()).isEqualTo(m.itemBias(i));
         }
@@ -143,45 +142,6 @@ class FactorModelTest {
     }
 
     @Test
-    void load_truncatedFactorFileNamesSizes() throws IOException {
-        model().save(dir);
-        try (FileChannel ch =
-                FileChannel.open(dir.resolve("item_factors.f32"), StandardOpenOption.WRITE)) {
-            ch.truncate(76);
-        }
-
-        assertThatThrownBy(() -> FactorModel.load(dir))
-                .isInstanceOf(MalformedModelException.class)
-                .hasMessageContaining("item_factors.f32 has 76 bytes, expected 80")
-                .hasMessageContaining("4 items x 5 floats");
-    }
-
-    @Test
-    void load_flippedByteFailsTheChecksum() throws IOException {
-        model().save(dir);
-        Path file = dir.resolve("user_factors.f32");
-        byte[] bytes = Files.readAllBytes(file);
-        bytes[7] ^= 0x10;
-        Files.write(file, bytes);
-
-        assertThatThrownBy(() -> FactorModel.load(dir))
-                .isInstanceOf(MalformedModelException.class)
-                .hasMessageContaining("user_factors.f32 is corrupt")
-                .hasMessageContaining("CRC-32");
-    }
-
-    @Test
-    void load_missingFileIsNamed() throws IOException {
-        model().save(dir);
-        Files.delete(dir.resolve("user_bias.f32"));
-
-        assertThatThrownBy(() -> FactorModel.load(dir))
-                .isInstanceOf(MalformedModelException.class)
-                .hasMessageContaining("user_bias.f32 is missing")
-                .hasMessageContaining("expected 12 bytes");
-    }
-
-    @Test
     void load_rejectsHeadersThatAreNotJsonOrFromTheFuture() throws IOException {
         model().save(dir);
         Path header = dir.resolve("factor-model.json");
@@ -193,16 +153,17 @@ class FactorModelTest {
                 .hasMessageContaining("factor-model.json")
                 .hasMessageContaining("not valid JSON");
 
-        Files.writeString(header, json.replace("\"formatVersion\": 1", "\"formatVersion\": 9"));
+        Files.writeString(header, json.replace("\"formatVersion\": 2", "\"formatVersion\": 9"));
         assertThatThrownBy(() -> FactorModel.load(dir))
                 .isInstanceOf(MalformedModelException.class)
                 .hasMessageContaining("formatVersion 9")
-                .hasMessageContaining("reads version 1");
+                .hasMessageContaining("reads versions 1 to 2");
 
         Files.writeString(header, json.replace("\"dim\": 5", "\"dim\": 6"));
         assertThatThrownBy(() -> FactorModel.load(dir))
                 .isInstanceOf(MalformedModelException.class)
-                .hasMessageContaining("user_factors.f32 holds 15 floats, but its sizes need 18");
+                .hasMessageContaining("factors.safetensors tensor 'user_factors' has shape [3, 5]")
+                .hasMessageContaining("expected [3, 6]");
     }
 
     @Test
