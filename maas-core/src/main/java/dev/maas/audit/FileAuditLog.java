@@ -3,6 +3,7 @@ package dev.maas.audit;
 import dev.maas.RepositoryException;
 import dev.maas.audit.AuditCodec.FormatException;
 import dev.maas.audit.AuditCodec.Head;
+import dev.maas.repository.StoragePermissions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -28,7 +29,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -135,8 +135,7 @@ public final class FileAuditLog implements AuditLog {
     public static final String LOCK_FILE = ".lock";
 
     /** Folder permissions {@code rwx------}, the default; files get {@code rw-------}. */
-    public static final Set<PosixFilePermission> OWNER_ONLY =
-            Set.copyOf(PosixFilePermissions.fromString("rwx------"));
+    public static final Set<PosixFilePermission> OWNER_ONLY = StoragePermissions.OWNER_ONLY;
 
     private static final String TMP_PREFIX = ".head-";
     private static final String TMP_SUFFIX = ".tmp";
@@ -196,29 +195,13 @@ public final class FileAuditLog implements AuditLog {
     public FileAuditLog(Path folder, Clock clock, Set<PosixFilePermission> folderPermissions) {
         this.folder = Objects.requireNonNull(folder, "folder").toAbsolutePath().normalize();
         this.clock = Objects.requireNonNull(clock, "clock");
-        Objects.requireNonNull(folderPermissions, "folderPermissions");
-        if (!folderPermissions.containsAll(
-                EnumSet.of(
-                        PosixFilePermission.OWNER_READ,
-                        PosixFilePermission.OWNER_WRITE,
-                        PosixFilePermission.OWNER_EXECUTE))) {
-            throw new IllegalArgumentException(
-                    "folder permissions must let the owner read, write and enter (rwx------ at"
-                            + " least), were "
-                            + PosixFilePermissions.toString(Set.copyOf(folderPermissions)));
-        }
+        StoragePermissions.checkFolderPermissions(folderPermissions);
         this.logFile = this.folder.resolve(LOG_FILE);
         this.headFile = this.folder.resolve(HEAD_FILE);
         this.lockFile = this.folder.resolve(LOCK_FILE);
         if (this.folder.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             this.folderPermissions = Set.copyOf(folderPermissions);
-            Set<PosixFilePermission> files = new HashSet<>(folderPermissions);
-            files.removeAll(
-                    EnumSet.of(
-                            PosixFilePermission.OWNER_EXECUTE,
-                            PosixFilePermission.GROUP_EXECUTE,
-                            PosixFilePermission.OTHERS_EXECUTE));
-            this.filePermissions = Set.copyOf(files);
+            this.filePermissions = StoragePermissions.filePermissions(folderPermissions);
         } else {
             this.folderPermissions = null;
             this.filePermissions = null;

@@ -20,13 +20,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -96,8 +94,7 @@ public final class FileSystemModelRepository implements ModelRepository {
     private static final Duration STALE_TEMPORARY = Duration.ofDays(1);
 
     /** Folder permissions {@code rwx------}, the default; files get {@code rw-------}. */
-    public static final Set<PosixFilePermission> OWNER_ONLY =
-            Set.copyOf(PosixFilePermissions.fromString("rwx------"));
+    public static final Set<PosixFilePermission> OWNER_ONLY = StoragePermissions.OWNER_ONLY;
 
     /** One in-process lock per lock file: {@link FileLock}s are held per JVM, not per thread. */
     private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS =
@@ -143,18 +140,9 @@ public final class FileSystemModelRepository implements ModelRepository {
         this.temporaries = this.root.resolve(TMP_DIR);
         this.meta = this.root.resolve("meta");
         this.clock = Objects.requireNonNull(clock, "clock");
-        Objects.requireNonNull(folderPermissions, "folderPermissions");
-        if (!folderPermissions.containsAll(
-                EnumSet.of(
-                        PosixFilePermission.OWNER_READ,
-                        PosixFilePermission.OWNER_WRITE,
-                        PosixFilePermission.OWNER_EXECUTE))) {
-            throw new IllegalArgumentException(
-                    "folder permissions must let the owner read, write and enter (rwx------ at"
-                            + " least), were "
-                            + PosixFilePermissions.toString(EnumSet.copyOf(folderPermissions)));
-        }
-        this.files = new RepositoryFiles(this.root, folderPermissions);
+        this.files =
+                new RepositoryFiles(
+                        this.root, StoragePermissions.checkFolderPermissions(folderPermissions));
         checkRoot();
         checkNotLink(models);
         checkNotLink(temporaries);

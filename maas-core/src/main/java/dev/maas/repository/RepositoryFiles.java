@@ -24,7 +24,6 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.UUID;
@@ -49,13 +48,7 @@ final class RepositoryFiles {
     RepositoryFiles(Path root, Set<PosixFilePermission> folderPermissions) {
         if (root.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             this.folderPermissions = Set.copyOf(folderPermissions);
-            Set<PosixFilePermission> files = EnumSet.copyOf(folderPermissions);
-            files.removeAll(
-                    EnumSet.of(
-                            PosixFilePermission.OWNER_EXECUTE,
-                            PosixFilePermission.GROUP_EXECUTE,
-                            PosixFilePermission.OTHERS_EXECUTE));
-            this.filePermissions = Set.copyOf(files);
+            this.filePermissions = StoragePermissions.filePermissions(folderPermissions);
         } else {
             this.folderPermissions = null;
             this.filePermissions = null;
