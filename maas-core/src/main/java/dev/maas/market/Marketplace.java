@@ -200,9 +200,13 @@ public final class Marketplace implements AutoCloseable {
         return new ModelAccess(model, latest.owner(), latest.visibility(), store.grants(model));
     }
 
-    /** Returns a model's lifecycle (active if it has none stored). */
+    /**
+     * Returns a model's lifecycle as calls see it (active if it has none stored): cached for {@link
+     * #DECISION_TTL} like decisions, so that calls do not read the repository each time, and
+     * forgotten at once on changes made through this marketplace.
+     */
     Lifecycle lifecycle(String model) {
-        return store.lifecycle(model);
+        return lifecycles.get(model, store::lifecycle);
     }
 
     /** (principal, model:version) pairs already warned of a deprecation. */
@@ -210,7 +214,7 @@ public final class Marketplace implements AutoCloseable {
 
     /** Logs, once per principal and version, that a caller uses a deprecated version. */
     void warnIfDeprecated(Principal who, String model, int version) {
-        Lifecycle life = lifecycles.get(model, this::lifecycle);
+        Lifecycle life = lifecycle(model);
         String message = life.deprecations().get(version);
         if (message != null && warned.add(who.id() + " " + model + ":" + version)) {
             LOG.warn(

@@ -501,6 +501,7 @@ public final class ModelSession {
         read(model, () -> market.maas.resolve(ModelRef.of(model, version)));
         Lifecycle[] change =
                 market.store.updateLifecycle(model, l -> l.withDeprecation(version, message));
+        market.changed(model);
         audit(
                 event(AuditAction.DEPRECATE, model)
                         .version(version)
@@ -513,6 +514,7 @@ public final class ModelSession {
         require(model, Permission.PUBLISH);
         Lifecycle[] change =
                 market.store.updateLifecycle(model, l -> l.withDeprecation(version, null));
+        market.changed(model);
         audit(
                 event(AuditAction.UNDEPRECATE, model)
                         .version(version)
