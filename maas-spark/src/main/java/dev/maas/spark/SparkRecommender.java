@@ -8,6 +8,7 @@ import dev.maas.recommend.Recommendations;
 import dev.maas.recommend.Recommender;
 import dev.maas.recommend.RecommenderPackage;
 import dev.maas.recommend.ScoredItem;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -110,6 +111,13 @@ public final class SparkRecommender {
     /** The executor side: one partition of users in, their recommendations out, lazily. */
     private static final class ScoreUsers implements MapPartitionsFunction<Row, Row> {
         private static final long serialVersionUID = 1L;
+
+        /**
+         * Users scored together: the item vectors are read once per block (see {@link
+         * Recommender#recommendAll}); 256 users' results are a few hundred KB.
+         */
+        private static final int USERS_PER_BLOCK = 256;
+
         private final RepositoryLocation repository;
         private final String model;
         private final int k;
@@ -134,31 +142,31 @@ public final class SparkRecommender {
             Recommender recommender = open(repository, model);
             RecommendOptions opts = options.toRecommendOptions();
             return new Iterator<>() {
-                private String user;
-                private List<ScoredItem> items = List.of();
+                private final List<String> block = new ArrayList<>(USERS_PER_BLOCK);
+                private List<Recommendations> results = List.of();
+                private int user;
                 private int next;
 
                 @Override
                 public boolean hasNext() {
-                    while (next == items.size()) {
-                        if (!users.hasNext()) {
-                            return false;
-                        }
-                        user = users.next().getString(0);
-                        if (user == null || user.isBlank()) {
-                            throw new ExecutorFailureException(
-                                    "a row of the user column '"
-                                            + userColumn
-                                            + "' is "
-                                            + (user == null ? "null" : "blank")
-                                            + ": every row must name a user (filter such rows out"
-                                            + " before scoring)");
-                        }
-                        Recommendations r = recommender.recommend(user, k, opts);
-                        items = r.items();
+                    while (user < results.size() && next == results.get(user).items().size()) {
+                        user++;
                         next = 0;
                     }
-                    return true;
+                    if (user < results.size()) {
+                        return true;
+                    }
+                    block.clear();
+                    while (block.size() < USERS_PER_BLOCK && users.hasNext()) {
+                        block.add(checked(users.next().getString(0)));
+                    }
+                    if (block.isEmpty()) {
+                        return false;
+                    }
+                    results = recommender.recommendAll(block, k, opts);
+                    user = 0;
+                    next = 0;
+                    return hasNext();
                 }
 
                 @Override
@@ -166,10 +174,23 @@ public final class SparkRecommender {
                     if (!hasNext()) {
                         throw new NoSuchElementException();
                     }
-                    ScoredItem item = items.get(next++);
-                    return RowFactory.create(user, next, item.id(), item.score());
+                    ScoredItem item = results.get(user).items().get(next++);
+                    return RowFactory.create(block.get(user), next, item.id(), item.score());
                 }
             };
+        }
+
+        private String checked(String user) {
+            if (user == null || user.isBlank()) {
+                throw new ExecutorFailureException(
+                        "a row of the user column '"
+                                + userColumn
+                                + "' is "
+                                + (user == null ? "null" : "blank")
+                                + ": every row must name a user (filter such rows out before"
+                                + " scoring)");
+            }
+            return user;
         }
     }
 
