@@ -97,7 +97,10 @@ public final class SparkRecommender {
         Objects.requireNonNull(users, "users");
         Columns.require(users, userColumn, "user", "SparkRecommender.Builder.userColumn");
         FailFast.install(users.sparkSession().sparkContext());
-        return users.select(functions.col(userColumn).cast(DataTypes.StringType))
+        return users.select(
+                        functions
+                                .col("`" + userColumn.replace("`", "``") + "`")
+                                .cast(DataTypes.StringType))
                 .mapPartitions(
                         new ScoreUsers(repository, model.toString(), k, userColumn, options),
                         Encoders.row(SCHEMA));
@@ -149,24 +152,26 @@ public final class SparkRecommender {
 
                 @Override
                 public boolean hasNext() {
-                    while (user < results.size() && next == results.get(user).items().size()) {
-                        user++;
+                    while (true) {
+                        // Users with no qualifying item have no rows: skip them.
+                        while (user < results.size() && next == results.get(user).items().size()) {
+                            user++;
+                            next = 0;
+                        }
+                        if (user < results.size()) {
+                            return true;
+                        }
+                        block.clear();
+                        while (block.size() < USERS_PER_BLOCK && users.hasNext()) {
+                            block.add(checked(users.next().getString(0)));
+                        }
+                        if (block.isEmpty()) {
+                            return false;
+                        }
+                        results = recommender.recommendAll(block, k, opts);
+                        user = 0;
                         next = 0;
                     }
-                    if (user < results.size()) {
-                        return true;
-                    }
-                    block.clear();
-                    while (block.size() < USERS_PER_BLOCK && users.hasNext()) {
-                        block.add(checked(users.next().getString(0)));
-                    }
-                    if (block.isEmpty()) {
-                        return false;
-                    }
-                    results = recommender.recommendAll(block, k, opts);
-                    user = 0;
-                    next = 0;
-                    return hasNext();
                 }
 
                 @Override

@@ -80,9 +80,19 @@ class AveragingTrainerTest {
                 .build();
     }
 
-    private static void report(String model, String metric, double value, long millis) {
+    /** Adds a row: the model, RMSE (for rating models), NDCG@10 on the test rows, the time. */
+    private static void report(String model, FactorModel m, long millis) {
+        String rmse =
+                m.type().predictsRatings()
+                        ? String.format(Locale.ROOT, "%.4f", EVAL.evaluateRatings(m, test).rmse())
+                        : "-";
+        double ndcg = EVAL.evaluateRanking(m, train, test).ndcg();
+        if (table.isEmpty()) {
+            table.add("| model | RMSE | NDCG@10 | ms |");
+        }
         String line =
-                String.format(Locale.ROOT, "%-28s %-8s %.4f %7d ms", model, metric, value, millis);
+                String.format(
+                        Locale.ROOT, "| %-40s | %6s | %.4f | %6d |", model, rmse, ndcg, millis);
         table.add(line);
         LOG.info(line);
         try {
@@ -100,8 +110,9 @@ class AveragingTrainerTest {
                 RecommenderTrainer.create(config(ModelType.BIASED_MF))
                         .fit(train, validation, stats -> {})
                         .model();
+        long singleMillis = ms(t0);
         double singleRmse = EVAL.evaluateRatings(single, test).rmse();
-        report("biased MF single node", "rmse", singleRmse, ms(t0));
+        report("biased MF, single node", single, singleMillis);
         for (int partitions : new int[] {2, 4}) {
             long t = System.nanoTime();
             AveragedModel avg =
@@ -112,16 +123,16 @@ class AveragingTrainerTest {
                             .patience(3)
                             .build()
                             .fit(spark, train, validation);
+            long millis = ms(t);
             double rmse = EVAL.evaluateRatings(avg.model(), test).rmse();
             report(
-                    "biased MF averaged, "
+                    "biased MF, averaged, "
                             + partitions
-                            + " parts ("
+                            + " partitions, "
                             + avg.rounds().size()
-                            + " rounds)",
-                    "rmse",
-                    rmse,
-                    ms(t));
+                            + " rounds",
+                    avg.model(),
+                    millis);
             assertThat(Math.abs(rmse - singleRmse)).isLessThan(RMSE_DISTANCE);
             assertThat(avg.model().properties())
                     .containsEntry("distributed.partitions", Integer.toString(partitions))
@@ -143,11 +154,7 @@ class AveragingTrainerTest {
         ModelService maas = ExecutorModels.service(RepositoryLocation.folder(repo));
         AlsImport.toPackage(als, train, false).publish(maas, "als");
         FactorModel alsModel = Recommender.open(maas, "als").model();
-        report(
-                "MLlib ALS (rank 16, 5 iters)",
-                "rmse",
-                EVAL.evaluateRatings(alsModel, test).rmse(),
-                alsMillis);
+        report("MLlib ALS, rank 16, 5 iterations", alsModel, alsMillis);
     }
 
     @Test
@@ -157,8 +164,9 @@ class AveragingTrainerTest {
                 RecommenderTrainer.create(config(ModelType.BPR_MF))
                         .fit(train, validation, stats -> {})
                         .model();
+        long singleMillis = ms(t0);
         double singleNdcg = EVAL.evaluateRanking(single, train, test).ndcg();
-        report("BPR single node", "ndcg@10", singleNdcg, ms(t0));
+        report("BPR, single node", single, singleMillis);
         for (int partitions : new int[] {2, 4}) {
             long t = System.nanoTime();
             AveragedModel avg =
@@ -169,12 +177,16 @@ class AveragingTrainerTest {
                             .patience(3)
                             .build()
                             .fit(spark, train, validation);
+            long millis = ms(t);
             double ndcg = EVAL.evaluateRanking(avg.model(), train, test).ndcg();
             report(
-                    "BPR averaged, " + partitions + " parts (" + avg.rounds().size() + " rounds)",
-                    "ndcg@10",
-                    ndcg,
-                    ms(t));
+                    "BPR, averaged, "
+                            + partitions
+                            + " partitions, "
+                            + avg.rounds().size()
+                            + " rounds",
+                    avg.model(),
+                    millis);
             assertThat(Math.abs(ndcg - singleNdcg)).isLessThan(NDCG_DISTANCE);
             if (partitions == 4) {
                 ModelService maas = ExecutorModels.service(RepositoryLocation.folder(repo));

@@ -116,6 +116,35 @@ class SparkRecommenderTest {
     }
 
     @Test
+    void recommend_candidates_usersWithNothingLeftGetNoRows() {
+        // The most popular titles: many users have seen all three, so nothing is left for them.
+        int[] counts = Samples.data().itemCounts();
+        List<String> popular =
+                java.util.stream.IntStream.range(0, counts.length)
+                        .boxed()
+                        .sorted((a, b) -> counts[b] - counts[a])
+                        .limit(3)
+                        .map(i -> Samples.data().items().id(i))
+                        .toList();
+        ScoringOptions options = ScoringOptions.builder().candidates(popular).build();
+        Map<String, List<Row>> got =
+                byUser(
+                        SparkRecommender.builder(location, "movies")
+                                .options(options)
+                                .build()
+                                .recommend(Samples.users(spark, userIds)));
+
+        Recommender single = Recommender.open(ExecutorModels.service(location), "movies:1");
+        int empty = 0;
+        for (String user : userIds) {
+            Recommendations expected = single.recommend(user, 10, options.toRecommendOptions());
+            empty += expected.items().isEmpty() ? 1 : 0;
+            assertSame(got.getOrDefault(user, List.of()), expected);
+        }
+        assertThat(empty).isGreaterThan(0);
+    }
+
+    @Test
     void recommend_readsUserIdsOfAnyType() {
         Dataset<Row> numeric =
                 Samples.users(spark, userIds.subList(0, 20)).selectExpr("CAST(user AS INT) AS uid");
