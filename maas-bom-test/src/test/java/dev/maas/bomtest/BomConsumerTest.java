@@ -82,6 +82,7 @@ class BomConsumerTest {
                 Arguments.of(TensorFlowBackend.class, "dev.maas.engine.tensorflow"),
                 Arguments.of(OnnxRuntimeBackend.class, "dev.maas.engine.onnxruntime"),
                 Arguments.of(Recommender.class, "dev.maas.recommend"),
+                Arguments.of(dev.maas.spark.RepositoryLocation.class, "dev.maas.spark"),
                 Arguments.of(Main.class, "dev.maas.cli"));
     }
 

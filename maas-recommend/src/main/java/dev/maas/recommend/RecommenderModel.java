@@ -120,6 +120,59 @@ final class RecommenderModel implements LoadedModel {
         return new Recommendations(out, Recommendations.Source.PERSONALIZED, ref);
     }
 
+    /**
+     * Recommends for many users at once: the same results as {@link #recommend} user by user, but
+     * the item matrix is scanned once for a block of users rather than once per user, and the
+     * allowed set and filter are resolved once for the whole list.
+     */
+    List<Recommendations> recommendAll(List<String> userIds, int k, RecommendOptions options) {
+        Objects.requireNonNull(userIds, "userIds");
+        Objects.requireNonNull(options, "options");
+        checkK(k);
+        int[] candidates = candidateIndices(options.candidates());
+        ItemSet allowed = allowed(options, candidates);
+        Recommendations[] out = new Recommendations[userIds.size()];
+        List<float[]> queries = new ArrayList<>(userIds.size());
+        List<Filter> filters = new ArrayList<>(userIds.size());
+        List<Integer> positions = new ArrayList<>(userIds.size());
+        for (int n = 0; n < out.length; n++) {
+            String userId = Objects.requireNonNull(userIds.get(n), "userIds[" + n + "]");
+            int user = users.indexOf(userId);
+            ItemSet excluded = excluded(options, user);
+            if (user < 0) {
+                out[n] = popular(k, excluded, allowed, candidates);
+                continue;
+            }
+            Filter.Builder filter = Filter.builder();
+            if (excluded != null) {
+                filter.exclude(excluded);
+            }
+            if (allowed != null) {
+                filter.allowOnly(allowed);
+            }
+            if (candidates != null) {
+                filter.candidates(candidates);
+            }
+            queries.add(userVector(user));
+            filters.add(filter.build());
+            positions.add(n);
+        }
+        if (!queries.isEmpty()) {
+            List<List<dev.maas.recommend.retrieval.IndexHit>> hits =
+                    index.topK(queries.toArray(new float[0][]), k, filters);
+            for (int j = 0; j < hits.size(); j++) {
+                int n = positions.get(j);
+                float offset = userOffset(users.indexOf(userIds.get(n)));
+                List<ScoredItem> items = new ArrayList<>(hits.get(j).size());
+                for (dev.maas.recommend.retrieval.IndexHit h : hits.get(j)) {
+                    items.add(new ScoredItem(catalogue[h.index()], h.score() + offset));
+                }
+                out[n] = new Recommendations(items, Recommendations.Source.PERSONALIZED, ref);
+            }
+        }
+        return List.of(out);
+    }
+
     Recommendations similarItems(String itemId, int k) {
         checkK(k);
         int item = itemIndex(itemId);

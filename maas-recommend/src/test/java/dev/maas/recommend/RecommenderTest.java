@@ -54,6 +54,32 @@ class RecommenderTest {
     }
 
     @Test
+    void recommendAll_equalsRecommendUserByUser_withAndWithoutFilters() {
+        List<String> users = new ArrayList<>(fx.userIds);
+        users.add("nobody-known"); // the popularity fallback, in its place
+        RecommendOptions filtered =
+                RecommendOptions.builder()
+                        .filter(info -> info.genres().contains("Drama"))
+                        .exclude(List.of("m1", "m2"))
+                        .build();
+        for (RecommendOptions options : List.of(RecommendOptions.defaults(), filtered)) {
+            List<Recommendations> all = movies.recommendAll(users, 7, options);
+            assertThat(all).hasSize(users.size());
+            for (int n = 0; n < users.size(); n++) {
+                Recommendations one = movies.recommend(users.get(n), 7, options);
+                assertThat(all.get(n).items()).isEqualTo(one.items());
+                assertThat(all.get(n).source()).isEqualTo(one.source());
+            }
+        }
+        assertThatThrownBy(
+                        () ->
+                                movies.recommendAll(
+                                        List.of("user-1", " "), 5, RecommendOptions.defaults()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("userId must not be blank");
+    }
+
+    @Test
     void publish_cardHoldsTaskMetricsAndDataSummary() {
         assertThat(card.task()).isEqualTo("recommendation");
         assertThat(card.format()).isEqualTo("factors");

@@ -83,6 +83,69 @@ public final class Interactions {
         return new Builder();
     }
 
+    /**
+     * Returns a store of rows given as indices into existing id maps, such as one shard of a larger
+     * training set rebuilt on another machine: every shard made this way with the same maps shares
+     * one index space ({@link #sharesIndexWith}). The arrays are copied.
+     *
+     * @param users the user id map of the whole data
+     * @param items the item id map of the whole data
+     * @param catalogue the item metadata in item order, or {@code null} for ids only
+     * @param genres the genre vocabulary (may be empty)
+     * @param userIdx each row's user index
+     * @param itemIdx each row's item index
+     * @param values each row's value
+     * @param timestamps each row's timestamp, or {@code null} for all zero
+     * @throws IllegalArgumentException if the columns differ in length, an index is out of range or
+     *     a value is not finite
+     */
+    public static Interactions ofIndices(
+            IdMap users,
+            IdMap items,
+            List<ItemInfo> catalogue,
+            List<String> genres,
+            int[] userIdx,
+            int[] itemIdx,
+            float[] values,
+            long[] timestamps) {
+        int n = userIdx.length;
+        long[] t = timestamps == null ? new long[n] : timestamps.clone();
+        for (int r = 0; r < n && r < itemIdx.length && r < values.length; r++) {
+            if (userIdx[r] < 0 || userIdx[r] >= users.size()) {
+                throw new IllegalArgumentException(
+                        "row "
+                                + r
+                                + ": user index "
+                                + userIdx[r]
+                                + " is outside [0, "
+                                + users.size()
+                                + ")");
+            }
+            if (itemIdx[r] < 0 || itemIdx[r] >= items.size()) {
+                throw new IllegalArgumentException(
+                        "row "
+                                + r
+                                + ": item index "
+                                + itemIdx[r]
+                                + " is outside [0, "
+                                + items.size()
+                                + ")");
+            }
+            if (!Float.isFinite(values[r])) {
+                throw new IllegalArgumentException("row " + r + ": value is " + values[r]);
+            }
+        }
+        return new Interactions(
+                users,
+                items,
+                catalogue == null ? null : List.copyOf(catalogue),
+                genres,
+                userIdx.clone(),
+                itemIdx.clone(),
+                values.clone(),
+                t);
+    }
+
     /** Returns the number of interactions (rows). */
     public int size() {
         return userIdx.length;

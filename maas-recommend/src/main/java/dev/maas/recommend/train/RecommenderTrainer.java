@@ -157,6 +157,153 @@ public final class RecommenderTrainer {
         }
     }
 
+    /**
+     * Trains {@code start} further on {@code shard} for {@code epochs} epochs and returns the
+     * parameters reached, without validation or early stopping: one worker's share of a round of
+     * data-parallel training by model averaging, where every worker starts from the same global
+     * parameters and a coordinator averages what they return. Mini-batches, loss and optimiser are
+     * those of {@link #fit}; the optimiser's state (Adam's moments) starts fresh on each call. The
+     * shuffling and negative sampling follow the configured seed.
+     *
+     * <p>Rows of {@code shard} are indices into {@code start}'s id maps, so users or items absent
+     * from the shard keep their parameters except for the L2 pull of rows they do appear in (they
+     * appear in none, so they are left unchanged).
+     *
+     * @throws IllegalArgumentException if the configured type is {@link ModelType#TWO_TOWER} or not
+     *     {@code start}'s type, the factor counts differ, {@code shard} is empty or does not use
+     *     {@code start}'s user and item ids, or {@code epochs < 1}
+     * @throws IllegalStateException if training diverges
+     * @throws EngineUnavailableException if the PyTorch engine cannot start
+     */
+    public FactorModel continueTraining(FactorModel start, Interactions shard, int epochs) {
+        Objects.requireNonNull(start, "start");
+        Objects.requireNonNull(shard, "shard");
+        if (config.type() == ModelType.TWO_TOWER) {
+            throw new IllegalArgumentException(
+                    "continueTraining supports BIASED_MF and BPR_MF, not TWO_TOWER (its tower"
+                            + " weights are not part of a FactorModel)");
+        }
+        if (start.type() != config.type() || start.dim() != config.factors()) {
+            throw new IllegalArgumentException(
+                    "the start model is "
+                            + start.type()
+                            + " with "
+                            + start.dim()
+                            + " factors; this trainer is configured for "
+                            + config.type()
+                            + " with "
+                            + config.factors());
+        }
+        if (shard.size() == 0) {
+            throw new IllegalArgumentException("the shard is empty");
+        }
+        if (!start.users().equals(shard.users()) || !start.items().equals(shard.items())) {
+            throw new IllegalArgumentException(
+                    "the shard's ids ("
+                            + shard.numUsers()
+                            + " users, "
+                            + shard.numItems()
+                            + " items) are not the start model's ("
+                            + start.numUsers()
+                            + " users, "
+                            + start.numItems()
+                            + " items); build shards with Interactions.ofIndices over the"
+                            + " model's id maps");
+        }
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1, was " + epochs);
+        }
+        ONE_AT_A_TIME.lock();
+        try {
+            return runFrom(start, shard, epochs);
+        } finally {
+            ONE_AT_A_TIME.unlock();
+        }
+    }
+
+    private FactorModel runFrom(FactorModel start, Interactions shard, int epochs) {
+        Engine engine;
+        try {
+            engine = Engine.getEngine("PyTorch");
+        } catch (EngineException | IllegalArgumentException e) {
+            throw new EngineUnavailableException(
+                    "training needs the PyTorch engine; add the Maven artifact"
+                            + " dev.maas:maas-engine-pytorch ("
+                            + e.getMessage()
+                            + ")",
+                    e);
+        }
+        if (JniUtils.getNumThreads() != config.threads()) {
+            JniUtils.setNumThreads(config.threads());
+        }
+        engine.setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
+        SplittableRandom random = new SplittableRandom(config.seed());
+        Task task =
+                config.type() == ModelType.BIASED_MF
+                        ? new ExplicitTask(shard, config)
+                        : new BprTask(shard, config);
+        ExecutorService preparer =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "maas-train-batches");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        try (Model model = Model.newInstance("maas-" + config.type(), Device.cpu(), "PyTorch")) {
+            model.setBlock(task.block());
+            DefaultTrainingConfig djl =
+                    new DefaultTrainingConfig(Loss.l2Loss())
+                            .optDevices(new Device[] {Device.cpu()})
+                            .optInitializer(Initializer.ZEROS, p -> true)
+                            .optOptimizer(
+                                    Adam.builder()
+                                            .optLearningRateTracker(
+                                                    Tracker.fixed(config.learningRate()))
+                                            .build());
+            try (Trainer trainer = model.newTrainer(djl)) {
+                trainer.initialize(task.inputShapes(config.batchSize()));
+                task.initializeFrom(start);
+                for (int epoch = 1; epoch <= epochs; epoch++) {
+                    task.beginEpoch(random.split());
+                    double lossSum = 0;
+                    long done = 0;
+                    BatchPipeline pipeline = new BatchPipeline(task, preparer);
+                    for (int b = 0; b < task.batches(); b++) {
+                        Task.HostBatch host = pipeline.next(b);
+                        try (NDManager batchManager = trainer.getManager().newSubManager()) {
+                            Task.Batch batch = task.upload(batchManager, host);
+                            NDArray loss;
+                            try (GradientCollector collector = trainer.newGradientCollector()) {
+                                NDList out = trainer.forward(batch.inputs());
+                                loss = task.loss(out, batch);
+                                collector.backward(loss);
+                            }
+                            trainer.step();
+                            lossSum += loss.getFloat() * batch.size();
+                            done += batch.size();
+                        }
+                    }
+                    if (!Double.isFinite(lossSum)) {
+                        throw new IllegalStateException(
+                                String.format(
+                                        Locale.ROOT,
+                                        "training diverged: the loss is %s in epoch %d; lower the"
+                                                + " learning rate (was %s)",
+                                        lossSum / Math.max(1, done),
+                                        epoch,
+                                        config.learningRate()));
+                    }
+                }
+                return task.snapshot(trainer.getManager(), start.properties());
+            }
+        } catch (EngineException e) {
+            throw new EngineUnavailableException(
+                    "the PyTorch engine failed during training: " + e.getMessage(), e);
+        } finally {
+            preparer.shutdownNow();
+        }
+    }
+
     private TrainingResult run(
             Interactions train, Interactions validation, TrainingListener listener) {
         long started = System.nanoTime();
@@ -391,6 +538,22 @@ public final class RecommenderTrainer {
 
         abstract void initialize(SplittableRandom random);
 
+        /** Sets the parameters to {@code start}'s (same type, ids and factor count). */
+        void initializeFrom(FactorModel start) {
+            throw new UnsupportedOperationException(getClass().getSimpleName());
+        }
+
+        /** A {@code rows x (d+1)} table: each row's vector followed by its bias. */
+        static float[] withBias(
+                java.nio.FloatBuffer vectors, java.nio.FloatBuffer biases, int rows, int d) {
+            float[] t = new float[Math.multiplyExact(rows, d + 1)];
+            for (int r = 0; r < rows; r++) {
+                vectors.get(r * d, t, r * (d + 1), d);
+                t[r * (d + 1) + d] = biases.get(r);
+            }
+            return t;
+        }
+
         /** The training rows in this epoch's order. */
         int[] order;
 
@@ -523,6 +686,18 @@ public final class RecommenderTrainer {
         }
 
         @Override
+        void initializeFrom(FactorModel start) {
+            int d = config.factors();
+            Embeddings.fill(
+                    block.users,
+                    withBias(start.userFactors(), start.userBiases(), train.numUsers(), d));
+            Embeddings.fill(
+                    block.items,
+                    withBias(start.itemFactors(), start.itemBiases(), train.numItems(), d));
+            Embeddings.fill(block.global, new float[] {start.globalBias()});
+        }
+
+        @Override
         HostBatch prepare(int index) {
             int from = index * config.batchSize();
             int n = Math.min(config.batchSize(), train.size() - from);
@@ -609,6 +784,17 @@ public final class RecommenderTrainer {
                     block.users,
                     Embeddings.gaussian(random, (long) train.numUsers() * d, initStd(d)));
             Embeddings.fill(block.items, withBiasColumn(random, train.numItems(), d));
+        }
+
+        @Override
+        void initializeFrom(FactorModel start) {
+            int d = config.factors();
+            float[] users = new float[Math.multiplyExact(train.numUsers(), d)];
+            start.userFactors().get(0, users);
+            Embeddings.fill(block.users, users);
+            Embeddings.fill(
+                    block.items,
+                    withBias(start.itemFactors(), start.itemBiases(), train.numItems(), d));
         }
 
         @Override

@@ -38,6 +38,75 @@ class RecommenderTrainerTest {
     }
 
     @Test
+    void continueTraining_improvesAGivenModelOnAShard_andLeavesUnseenRowsAlone() {
+        Interactions train = sample.train();
+        TrainingConfig config =
+                config(ModelType.BIASED_MF).factors(8).epochs(1).validationFraction(0).build();
+        FactorModel start =
+                RecommenderTrainer.create(config).fit(train, null, TrainingListener.NONE).model();
+        // A shard: the rows of the first half of the users, indices into the same id maps.
+        int half = train.numUsers() / 2;
+        int[] rows =
+                java.util.stream.IntStream.range(0, train.size())
+                        .filter(r -> train.user(r) < half)
+                        .toArray();
+        Interactions picked = train.select(rows);
+        int[] u = new int[picked.size()];
+        int[] i = new int[picked.size()];
+        float[] v = new float[picked.size()];
+        for (int r = 0; r < u.length; r++) {
+            u[r] = picked.user(r);
+            i[r] = picked.item(r);
+            v[r] = picked.value(r);
+        }
+        Interactions shard =
+                Interactions.ofIndices(
+                        train.users(), train.items(), null, List.of(), u, i, v, null);
+        assertThat(shard.sharesIndexWith(train)).isTrue();
+
+        FactorModel next = RecommenderTrainer.create(config).continueTraining(start, shard, 2);
+
+        assertThat(evaluator.evaluateRatings(next, shard).rmse())
+                .isLessThan(evaluator.evaluateRatings(start, shard).rmse());
+        int outside = train.numUsers() - 1; // a user of the other half: not in the shard
+        assertThat(next.userVector(outside)).isEqualTo(start.userVector(outside));
+        assertThat(next.userBias(outside)).isEqualTo(start.userBias(outside));
+        assertThat(next.userVector(0)).isNotEqualTo(start.userVector(0));
+    }
+
+    @Test
+    void continueTraining_refusesAnotherIdSpaceOrModelType() {
+        Interactions train = sample.train();
+        TrainingConfig config =
+                config(ModelType.BPR_MF).factors(4).epochs(1).validationFraction(0).build();
+        FactorModel start =
+                RecommenderTrainer.create(config).fit(train, null, TrainingListener.NONE).model();
+        Interactions other = Interactions.builder().add("x", "y", 1f, 0).build();
+        assertThatThrownBy(
+                        () -> RecommenderTrainer.create(config).continueTraining(start, other, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("are not the start model's")
+                .hasMessageContaining("Interactions.ofIndices");
+        TrainingConfig mf = config(ModelType.BIASED_MF).factors(4).build();
+        assertThatThrownBy(() -> RecommenderTrainer.create(mf).continueTraining(start, train, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the start model is BPR_MF");
+        assertThatThrownBy(
+                        () ->
+                                Interactions.ofIndices(
+                                        train.users(),
+                                        train.items(),
+                                        null,
+                                        List.of(),
+                                        new int[] {train.numUsers()},
+                                        new int[] {0},
+                                        new float[] {1f},
+                                        null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("user index " + train.numUsers() + " is outside");
+    }
+
+    @Test
     void biasedMf_reducesLossAndBeatsTheBiasBaseline() {
         List<EpochStats> seen = new ArrayList<>();
         TrainingResult result =
