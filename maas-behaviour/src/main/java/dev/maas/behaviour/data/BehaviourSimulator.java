@@ -154,6 +154,7 @@ public final class BehaviourSimulator {
         boolean[] seen = new boolean[titles.size()];
         int[] open = {-1, -1}; // open series
         int[] nextEpisode = new int[seriesItems.size()];
+        long busyUntil = Long.MIN_VALUE; // sessions never overlap, even past midnight
         for (int d = joinDay; d < days; d++) {
             boolean weekend = d % 7 >= 5;
             double rate = weekendOnly ? (weekend ? dailyRate : 0.02) : dailyRate;
@@ -169,7 +170,6 @@ public final class BehaviourSimulator {
             }
             double drift = (d - joinDay) / (double) Math.max(1, days - joinDay);
             int sessions = r.nextDouble() < 0.25 ? 2 : 1;
-            long busyUntil = Long.MIN_VALUE;
             for (int s = 0; s < sessions; s++) {
                 // A second session starts at least 45 minutes after the first one ended.
                 long t =
@@ -177,7 +177,7 @@ public final class BehaviourSimulator {
                                 dayStart(d) + (s == 0 ? 18 : 21) * 3600L + r.nextInt(3600),
                                 busyUntil + 45 * 60);
                 double meanTitles = (binger ? 5 : 2.2) * (0.4 + 0.6 * fade);
-                int n = 1 + (int) (-Math.log(1 - r.nextDouble()) * (meanTitles - 1));
+                int n = Math.min(12, 1 + (int) (-Math.log(1 - r.nextDouble()) * (meanTitles - 1)));
                 for (int k = 0; k < n; k++) {
                     int item = -1;
                     int continueSlot = -1;

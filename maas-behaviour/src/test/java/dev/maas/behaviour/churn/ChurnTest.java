@@ -54,8 +54,8 @@ class ChurnTest {
 
     @Test
     void trees_beatLogisticRegression() {
-        // Measured with these seeds: trees AUC 0.9429, log-loss 0.2476, calibration error 0.015;
-        // logistic regression AUC 0.9330, log-loss 0.2806, calibration error 0.035.
+        // Measured with these seeds: trees AUC 0.9473, log-loss 0.2361, calibration error 0.014;
+        // logistic regression AUC 0.9367, log-loss 0.2723, calibration error 0.037.
         assertThat(result.trees().auc()).isGreaterThan(result.logistic().auc() + 0.003);
         assertThat(result.trees().logLoss()).isLessThan(result.logistic().logLoss() - 0.01);
         assertThat(result.trees().auc()).isGreaterThan(0.9);
