@@ -70,6 +70,11 @@ final class Signatures {
         if (e instanceof MaasException m) {
             return m;
         }
+        if (e instanceof ai.djl.translate.TranslateException
+                && e.getCause() instanceof MaasException m) {
+            // A backend's own check (an engine block rejecting a row) keeps its precise type.
+            return m;
+        }
         String msg = e.getMessage();
         if (e instanceof ai.djl.translate.TranslateException && e.getCause() != null) {
             msg = e.getCause().getMessage();

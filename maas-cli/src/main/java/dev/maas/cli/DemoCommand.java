@@ -160,6 +160,10 @@ final class DemoCommand implements Callable<Integer> {
             }
             out.println();
             serve(maas, prepared.split().train(), out);
+            if (data == null) {
+                out.println();
+                Behaviour.demo(out, maas, users, retrain);
+            }
         }
         out.println();
         out.println("Done in " + Format.seconds(System.nanoTime() - start) + ". Try:");

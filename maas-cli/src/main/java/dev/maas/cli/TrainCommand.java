@@ -41,7 +41,9 @@ final class TrainCommand implements Callable<Integer> {
             paramLabel = "<type>",
             defaultValue = "biased-mf",
             description =
-                    "biased-mf (explicit ratings), bpr-mf (implicit feedback) or two-tower."
+                    "biased-mf (explicit ratings), bpr-mf (implicit feedback) or two-tower;"
+                            + " next-item or churn train behaviour models on the generated"
+                            + " behaviour sample (published as next-item or churn unless --name)."
                             + " Default: ${DEFAULT-VALUE}.")
     String model;
 
@@ -107,6 +109,17 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (Behaviour.handles(model)) {
+            return Behaviour.train(
+                    out,
+                    repo,
+                    model,
+                    "movies".equals(name) ? model : name,
+                    publish,
+                    alias,
+                    seed == null ? 42 : seed,
+                    epochs);
+        }
         // Everything the command line can get wrong fails here, before any data is read.
         Runs runs = repo.runs();
         ModelRef.checkName(name, "model name");
