@@ -27,6 +27,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final Path dataFolder;
+    private final java.util.concurrent.atomic.AtomicBoolean closed =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataFolder) {
         this.postgres = postgres;
@@ -116,6 +118,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** Stops the server; its data stays in the data folder. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             postgres.close();
         } catch (IOException e) {

@@ -1186,8 +1186,11 @@ public final class PostgresCatalog implements ModelRepository, CatalogIndex, Aut
         return s == null ? null : s.toLowerCase(Locale.ROOT);
     }
 
-    /** Returns {@code url} with the value of any {@code password} parameter replaced. */
-    static String redact(String url) {
+    /**
+     * Returns {@code url} with the value of any {@code password} parameter replaced by {@code ***},
+     * for messages and logs.
+     */
+    public static String redact(String url) {
         return PASSWORD_PARAM.matcher(url).replaceAll("$1***");
     }
 
