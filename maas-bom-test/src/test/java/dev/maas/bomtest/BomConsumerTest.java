@@ -82,6 +82,9 @@ class BomConsumerTest {
                 Arguments.of(TensorFlowBackend.class, "dev.maas.engine.tensorflow"),
                 Arguments.of(OnnxRuntimeBackend.class, "dev.maas.engine.onnxruntime"),
                 Arguments.of(Recommender.class, "dev.maas.recommend"),
+                Arguments.of(
+                        dev.maas.catalog.postgres.PostgresCatalog.class,
+                        "dev.maas.catalog.postgres"),
                 Arguments.of(Main.class, "dev.maas.cli"));
     }
 
