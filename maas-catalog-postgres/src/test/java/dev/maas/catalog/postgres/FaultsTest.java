@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,8 +155,14 @@ class FaultsTest {
             writer.publish(TextModels.pkg(tmp, "m", "one"));
             writer.setAlias("m", "production", 1);
             ModelRef production = ModelRef.alias("m", "production");
-            assertThat(text(maas, production)).isEqualTo("one");
             TwoInstancesTest.waitUntilListening(reader);
+            // Notifications arrive in commit order, and listeners are told in the order they were
+            // added: once this one hears the sync, the service has handled every earlier change.
+            CountDownLatch synced = new CountDownLatch(1);
+            reader.addListener(name -> synced.countDown());
+            writer.updateDocument("sync", old -> "1");
+            assertThat(synced.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(text(maas, production)).isEqualTo("one");
 
             server.close();
             // Past several refresh intervals: refreshes fail, the loaded model keeps serving.
