@@ -117,6 +117,9 @@ public final class ModelService implements AutoCloseable {
 
     private final HealthBoard health;
 
+    /** Drops what was resolved for a model another process changed; see RepositoryListener. */
+    private final dev.maas.repository.RepositoryListener changes = this::changedElsewhere;
+
     /** Runs loads and cache maintenance. */
     private final Executor executor;
 
@@ -179,6 +182,18 @@ public final class ModelService implements AutoCloseable {
                         .executor(ModelStore.orCaller(executor))
                         .ticker(b.ticker)
                         .build(repository::resolve);
+        repository.addListener(changes);
+    }
+
+    private void changedElsewhere(String name) {
+        if (name == null) {
+            resolved.invalidateAll();
+        } else {
+            resolved.invalidateAll(
+                    resolved.asMap().keySet().stream().filter(r -> r.name().equals(name)).toList());
+        }
+        routingEpoch.incrementAndGet();
+        LOG.debug("{} changed in the repository", name == null ? "every model" : name);
     }
 
     /** Returns a builder with the defaults described on its methods. */
@@ -795,6 +810,7 @@ public final class ModelService implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            repository.removeListener(changes);
             synchronized (marketLock) {
                 if (market != null) {
                     market.close();
@@ -877,7 +893,8 @@ public final class ModelService implements AutoCloseable {
         /**
          * Sets how often a resolved reference is checked again against the repository, to see
          * changes made by other processes; default 1 second. Changes made through this service
-         * apply at once.
+         * apply at once, and so do those a repository reports to its {@link
+         * dev.maas.repository.RepositoryListener listeners} (the refresh is then the fallback).
          */
         public Builder resolveRefresh(Duration interval) {
             if (interval.isNegative() || interval.isZero()) {

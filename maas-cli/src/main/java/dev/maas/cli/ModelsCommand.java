@@ -61,7 +61,7 @@ final class ModelsCommand implements Callable<Integer> {
             if (names.isEmpty()) {
                 out.println(
                         "No models in "
-                                + repo.root()
+                                + repo.location()
                                 + " yet. Run 'maas demo', or 'maas train --publish'.");
                 return 0;
             }

@@ -90,7 +90,7 @@ final class PrincipalCommand {
                 if (principals.isEmpty()) {
                     out.println(
                             "No principals in "
-                                    + repo.root()
+                                    + repo.location()
                                     + " yet: maas principal add <id> --team <team>");
                     return 0;
                 }

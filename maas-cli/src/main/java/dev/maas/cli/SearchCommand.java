@@ -299,6 +299,9 @@ final class SearchCommand implements Callable<Integer> {
             option(a, "--page-size", Integer.toString(pageSize));
         }
         option(a, "--root", repo.root == null ? null : repo.root().toString());
+        option(a, "--catalog", repo.catalog);
+        option(a, "--catalog-user", repo.catalogUser);
+        option(a, "--blobs", repo.blobs == null ? null : repo.blobs.toString());
         option(a, "--as", acting.as);
         option(a, "--page", token.toString());
         return a.stream().map(MarketFormat::shell).collect(Collectors.joining(" "));

@@ -74,7 +74,7 @@ final class TeamCommand {
                 RepositoryDirectory dir = directory(maas);
                 Set<String> teams = dir.teams();
                 if (teams.isEmpty()) {
-                    out.println("No teams in " + repo.root() + " yet: maas team add <team>");
+                    out.println("No teams in " + repo.location() + " yet: maas team add <team>");
                     return 0;
                 }
                 out.println(String.format("%-24s %s", "TEAM", "MEMBERS"));

@@ -42,6 +42,25 @@ public record AuditEntry(
         checkHash(hash, "hash");
     }
 
+    /**
+     * Returns the entry for {@code event}, numbered {@code sequence}, timed {@code time} and
+     * chained after the entry whose hash is {@code previousHash}, its hash computed as {@link
+     * FileAuditLog} defines it; for audit logs kept elsewhere than in files.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException as the constructor
+     */
+    public static AuditEntry chain(
+            long sequence, Instant time, AuditEvent event, String previousHash) {
+        checkHash(previousHash, "previousHash");
+        return AuditCodec.seal(sequence, Objects.requireNonNull(time, "time"), event, previousHash);
+    }
+
+    /** Returns whether {@link #hash()} is the hash of {@link #previousHash()} and the content. */
+    public boolean hashMatches() {
+        return AuditCodec.hashMatches(this);
+    }
+
     private static void checkHash(String hash, String field) {
         Objects.requireNonNull(hash, field);
         if (!HEX_256.matcher(hash).matches()) {

@@ -52,9 +52,10 @@ import org.slf4j.LoggerFactory;
  * it a real boundary.
  *
  * <p>Defaults: principals and teams in the repository ({@link RepositoryDirectory}), decisions by
- * {@link AccessPolicy#DEFAULT}, the audit log in {@code <root>/audit} of a file-system repository.
- * Usage is counted in memory on the hot path and added to the repository every {@link
- * Builder#usageFlushInterval} and on {@link #close()}. One marketplace per service.
+ * {@link AccessPolicy#DEFAULT}, the audit log in {@code <root>/audit} of a file-system repository
+ * or the one another repository keeps ({@link ModelRepository#auditLog()}). Usage is counted in
+ * memory on the hot path and added to the repository every {@link Builder#usageFlushInterval} and
+ * on {@link #close()}. One marketplace per service.
  *
  * <p>Thread-safe.
  */
@@ -88,6 +89,8 @@ public final class Marketplace implements AutoCloseable {
             this.audit = b.audit;
         } else if (repository instanceof FileSystemModelRepository fs) {
             this.audit = new FileAuditLog(fs.root().resolve("audit"), b.clock);
+        } else if (repository.auditLog().isPresent()) {
+            this.audit = repository.auditLog().get();
         } else {
             throw new IllegalArgumentException(
                     "a repository other than a folder needs an audit log: Builder.auditLog(...)");

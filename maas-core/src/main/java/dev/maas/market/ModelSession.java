@@ -19,6 +19,7 @@ import dev.maas.audit.AuditEvent;
 import dev.maas.catalog.CardValidator;
 import dev.maas.catalog.Catalog.Page;
 import dev.maas.catalog.CatalogEntry;
+import dev.maas.catalog.CatalogIndex;
 import dev.maas.catalog.CatalogQuery;
 import dev.maas.catalog.Lineage;
 import dev.maas.repository.ListedVersion;
@@ -162,7 +163,8 @@ public final class ModelSession {
 
     /**
      * Searches the models this principal can see; archived models only if the query asks for them.
-     * Pages are stable: see {@link dev.maas.catalog.Catalog}.
+     * Pages are stable: see {@link dev.maas.catalog.Catalog}. A repository that is a {@link
+     * CatalogIndex} narrows the models read first.
      *
      * @throws IllegalArgumentException if the query's page token is unknown or expired
      */
@@ -170,7 +172,14 @@ public final class ModelSession {
         Objects.requireNonNull(query, "query");
         market.flushUsage(); // so that usage figures include this process's latest calls
         List<CatalogEntry> entries = new ArrayList<>();
-        for (String name : market.repository.names()) {
+        // A later page comes from the first page's snapshot: the entries are not read.
+        List<String> names =
+                query.pageToken() != null
+                        ? List.of()
+                        : market.repository instanceof CatalogIndex index
+                                ? index.candidates(query)
+                                : market.repository.names();
+        for (String name : names) {
             if (market.decide(principal, name).permission() == null) {
                 continue;
             }

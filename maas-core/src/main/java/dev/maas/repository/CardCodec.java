@@ -18,13 +18,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Reads and writes {@code model-card.json}. Stateless and thread-safe. */
-final class CardCodec {
+/**
+ * Reads and writes {@code model-card.json}: the one text form of a {@link ModelCard}, also for
+ * repositories that keep cards elsewhere than in files. Stateless and thread-safe.
+ */
+public final class CardCodec {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     private CardCodec() {}
 
-    static String toJson(ModelCard card) {
+    /** Returns {@code card} as {@code model-card.json} holds it (pretty-printed JSON). */
+    public static String toJson(ModelCard card) {
         JsonObject o = new JsonObject();
         o.addProperty("name", card.name());
         o.addProperty("version", card.version());
@@ -68,7 +72,7 @@ final class CardCodec {
      *
      * @throws IllegalArgumentException if the text is not a valid card, saying what is wrong
      */
-    static ModelCard fromJson(String json) {
+    public static ModelCard fromJson(String json) {
         try {
             JsonObject o = GSON.fromJson(json, JsonObject.class);
             if (o == null) {

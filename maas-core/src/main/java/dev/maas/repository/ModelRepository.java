@@ -129,6 +129,30 @@ public interface ModelRepository {
     }
 
     /**
+     * Returns the audit log this store keeps with its models, if it keeps one (a database keeps it
+     * in its own tables); the marketplace uses it unless told otherwise. The default keeps none.
+     */
+    default java.util.Optional<dev.maas.audit.AuditLog> auditLog() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Registers {@code listener} to be told of changes as they happen, also those made by other
+     * processes, and returns whether this repository reports changes at all. The default reports
+     * none and returns {@code false}: readers then see other processes' changes by reading again
+     * (the {@link FileSystemModelRepository} is such a store).
+     */
+    default boolean addListener(RepositoryListener listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        return false;
+    }
+
+    /** Stops telling {@code listener} of changes; nothing happens if it was not registered. */
+    default void removeListener(RepositoryListener listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
      * Returns a local folder holding the artifact files of {@code card}, each checked against the
      * SHA-256 recorded in the card.
      *

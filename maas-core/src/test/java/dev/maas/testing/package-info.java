@@ -1,8 +1,11 @@
 /**
  * Test fixtures shared through maas-core's test-jar: real small models built in the test and the
- * plain-Java math to check them.
+ * plain-Java math to check them, and the contract every model repository must meet.
  *
  * <ul>
+ *   <li>{@link dev.maas.testing.ModelRepositoryContract}: one abstract JUnit suite for any {@link
+ *       dev.maas.repository.ModelRepository}; each implementation's tests extend it and say how to
+ *       open a fresh repository.
  *   <li>{@link dev.maas.testing.DenseModel}: {@code relu(x · W + b)}, written as an ONNX graph
  *       ({@link dev.maas.testing.OnnxModelWriter}, protobuf encoded by hand) or as a TorchScript
  *       archive ({@link dev.maas.testing.TorchScriptWriter}, zip + pickle + TorchScript source);
