@@ -60,6 +60,12 @@ final class Workflow {
                 RecommenderTrainer.create(config).fit(train, new ProgressBar(out, interactive));
         List<EpochStats> epochs = result.epochs();
         EpochStats best = epochs.get(result.bestEpoch() - 1);
+        if (config.type() == ModelType.EASE) {
+            out.println(
+                    "  solved in closed form; trained in "
+                            + Format.seconds(result.duration().toNanos()));
+            return result;
+        }
         String stop =
                 epochs.size() < config.epochs()
                         ? "stopped early after epoch " + epochs.size() + ", kept epoch "
