@@ -24,6 +24,11 @@ final class Workflow {
     /** The model names {@link #modelType} accepts, for help and error messages. */
     static final String MODEL_NAMES = "biased-mf, bpr-mf, two-tower, ease, ials or svdpp";
 
+    /** Help text of a {@code --model} option. */
+    static final String MODEL_NAMES_HELP =
+            "biased-mf or svdpp (explicit ratings); bpr-mf, two-tower, ease or ials (implicit"
+                    + " feedback).";
+
     /** Returns the name a model type has in evaluation tables and cards. */
     static String label(ModelType type) {
         return switch (type) {
@@ -180,6 +185,15 @@ final class Workflow {
             DataOptions options,
             DataOptions.Prepared prepared,
             Map<String, Double> metrics) {
+        return builder(model, options, prepared, metrics).build();
+    }
+
+    /** A package builder holding what {@link #pkg} puts in, for callers that add properties. */
+    static RecommenderPackage.Builder builder(
+            FactorModel model,
+            DataOptions options,
+            DataOptions.Prepared prepared,
+            Map<String, Double> metrics) {
         RecommenderPackage.Builder b =
                 RecommenderPackage.builder()
                         .model(model)
@@ -191,6 +205,6 @@ final class Workflow {
                                         + " recommender trained on "
                                         + prepared.dataset().source());
         prepared.cardProperties(options).forEach(b::property);
-        return b.build();
+        return b;
     }
 }

@@ -164,4 +164,49 @@ class QualityCommandsTest {
                         "maas: error: unknown model 'knn': expected biased-mf, bpr-mf, two-tower,"
                                 + " ease, ials or svdpp");
     }
+
+    @Test
+    void tune_printsTheTrials_trainsAndPublishesTheWinner_withItsSettingsInTheCard()
+            throws Exception {
+        Path root = tmp.resolve("repo");
+        Run r =
+                run(
+                        args(
+                                root,
+                                "tune",
+                                "--data",
+                                fixture.toString(),
+                                "--model",
+                                "ease",
+                                "--budget",
+                                "1s",
+                                "--name",
+                                "tuned",
+                                "--publish"));
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("Tuning EASE for 1.0 s")
+                .contains("defaults rung 0")
+                .contains("<- best")
+                .containsPattern("test NDCG@10: tuned 0\\.\\d{4}, defaults 0\\.\\d{4}")
+                .contains("Published tuned:1");
+        try (dev.maas.ModelService maas = dev.maas.ModelService.builder().root(root).build()) {
+            dev.maas.ModelCard card = maas.resolve(dev.maas.ModelRef.parse("tuned:1"));
+            assertThat(card.properties())
+                    .containsKey("tune.settings")
+                    .containsKey("tune.trials")
+                    .containsKey("train.l2")
+                    .containsEntry("tune.budget-seconds", "1");
+        }
+    }
+
+    @Test
+    void tune_zeroBudget_failsWithOneClearLine() {
+        Run r = run(args(tmp.resolve("repo"), "tune", "--budget", "0s"));
+        assertThat(r.status()).isEqualTo(Main.FAILED);
+        assertThat(r.errLines())
+                .containsExactly(
+                        "maas: error: --budget must be positive (such as 60s): the search needs"
+                                + " time for at least the defaults' training, was '0s'");
+    }
 }
