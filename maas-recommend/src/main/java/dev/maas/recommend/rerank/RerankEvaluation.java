@@ -10,8 +10,8 @@ import java.util.Objects;
 
 /**
  * Measures what re-ranking does to a model's lists: for each user with relevant test items, the
- * model's top {@code pool} unseen items are re-ranked into K, and the lists are scored for
- * NDCG@K (as {@link dev.maas.recommend.eval.Evaluator} defines it), catalogue coverage, intra-list
+ * model's top {@code pool} unseen items are re-ranked into K, and the lists are scored for NDCG@K
+ * (as {@link dev.maas.recommend.eval.Evaluator} defines it), catalogue coverage, intra-list
  * diversity (the mean of {@code 1 - similarity} over the pairs of items in a list, averaged over
  * users) and mean item time (how fresh the lists are). Stateless.
  */
@@ -61,9 +61,7 @@ public final class RerankEvaluation {
         for (int u = 0; u < train.numUsers(); u++) {
             int user = u;
             int[] relevant =
-                    Arrays.stream(test.itemsOf(u))
-                            .filter(i -> !train.contains(user, i))
-                            .toArray();
+                    Arrays.stream(test.itemsOf(u)).filter(i -> !train.contains(user, i)).toArray();
             if (relevant.length == 0) {
                 continue;
             }

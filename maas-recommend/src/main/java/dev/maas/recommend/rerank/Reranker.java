@@ -99,8 +99,7 @@ public final class Reranker {
                     continue;
                 }
                 double v = (1 - diversityWeight) * relevance[c] - diversityWeight * maxSim[c];
-                if (v > bestValue
-                        || (v == bestValue && candidates[c] < candidates[best])) {
+                if (v > bestValue || (v == bestValue && candidates[c] < candidates[best])) {
                     bestValue = v;
                     best = c;
                 }
@@ -160,8 +159,8 @@ public final class Reranker {
          * Boosts recent items: {@code weight x 0.5^(age / halfLife)} on relevance scaled to [0, 1],
          * with ages measured from {@code now} (epoch seconds) to {@code itemTimes[i]}.
          *
-         * @throws IllegalArgumentException if the weight is negative or not finite, or the half-life
-         *     is not positive
+         * @throws IllegalArgumentException if the weight is negative or not finite, or the
+         *     half-life is not positive
          */
         public Builder freshness(long[] itemTimes, long now, Duration halfLife, double weight) {
             Objects.requireNonNull(itemTimes, "itemTimes");

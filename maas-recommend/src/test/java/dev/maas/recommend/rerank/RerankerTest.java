@@ -70,8 +70,14 @@ class RerankerTest {
         Reranker none = Reranker.builder().build();
         assertThat(
                         RerankEvaluation.evaluate(
-                                        model, split.train(), split.test(), none, genres, null,
-                                        10, 50)
+                                        model,
+                                        split.train(),
+                                        split.test(),
+                                        none,
+                                        genres,
+                                        null,
+                                        10,
+                                        50)
                                 .ndcg())
                 .isEqualTo(results.get(0).ndcg());
         assertThat(results.get(3).ndcg()).isLessThan(results.get(0).ndcg());
@@ -83,8 +89,7 @@ class RerankerTest {
         long now = java.util.Arrays.stream(debuts).max().getAsLong();
         double previous = Double.NEGATIVE_INFINITY;
         for (double w : new double[] {0, 0.5, 2}) {
-            Reranker r =
-                    Reranker.builder().freshness(debuts, now, Duration.ofDays(2), w).build();
+            Reranker r = Reranker.builder().freshness(debuts, now, Duration.ofDays(2), w).build();
             RerankEvaluation.Result res =
                     RerankEvaluation.evaluate(
                             model, split.train(), split.test(), r, genres, debuts, 10, 50);
@@ -122,9 +127,9 @@ class RerankerTest {
     @Test
     void builder_rejectsBadWeights() {
         assertThatThrownBy(() -> Reranker.builder().diversity(1, genres))
-                .hasMessage("diversity weight must be in [0, 1) (1 would ignore relevance), was 1.0");
-        assertThatThrownBy(
-                        () -> Reranker.builder().freshness(new long[1], 0, Duration.ZERO, 1))
+                .hasMessage(
+                        "diversity weight must be in [0, 1) (1 would ignore relevance), was 1.0");
+        assertThatThrownBy(() -> Reranker.builder().freshness(new long[1], 0, Duration.ZERO, 1))
                 .hasMessage("half-life must be positive, was PT0S");
     }
 }
