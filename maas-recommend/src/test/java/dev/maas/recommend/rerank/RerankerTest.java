@@ -85,22 +85,29 @@ class RerankerTest {
 
     @Test
     void freshnessBoost_makesListsNewer() {
-        long[] debuts = Reranker.debuts(split.train());
-        long now = java.util.Arrays.stream(debuts).max().getAsLong();
+        // The sample's items all appear within its first days, so give them release times one
+        // day apart (item i released on day i) for the boost to have ages to tell apart.
+        long day = 86_400;
+        long[] debuts = new long[split.train().numItems()];
+        for (int i = 0; i < debuts.length; i++) {
+            debuts[i] = i * day;
+        }
+        long now = debuts.length * day;
+        assertThat(Reranker.debuts(split.train())).hasSize(debuts.length);
         double previous = Double.NEGATIVE_INFINITY;
         for (double w : new double[] {0, 0.5, 2}) {
-            Reranker r = Reranker.builder().freshness(debuts, now, Duration.ofDays(2), w).build();
+            Reranker r = Reranker.builder().freshness(debuts, now, Duration.ofDays(30), w).build();
             RerankEvaluation.Result res =
                     RerankEvaluation.evaluate(
                             model, split.train(), split.test(), r, genres, debuts, 10, 50);
             System.out.printf(
                     Locale.ROOT,
-                    "freshness weight %.1f (half-life 2 days): NDCG@10 %.4f, coverage %.4f,"
-                            + " mean item debut %s%n",
+                    "freshness weight %.1f (half-life 30 days): NDCG@10 %.4f, coverage %.4f,"
+                            + " mean release day %.1f%n",
                     w,
                     res.ndcg(),
                     res.coverage(),
-                    java.time.Instant.ofEpochSecond((long) res.meanItemTime()));
+                    res.meanItemTime() / day);
             assertThat(res.meanItemTime()).isGreaterThan(previous);
             previous = res.meanItemTime();
         }
