@@ -47,9 +47,14 @@ final class DataOptions {
             defaultValue = "random",
             description =
                     "How to hold out test interactions: random (a random share, see"
-                            + " --test-fraction) or last (each user's latest interaction)."
+                            + " --test-fraction), last (each user's latest interaction), or one"
+                            + " of the predefined MovieLens 100K splits u1..u5, ua, ub (uN.base"
+                            + " to train, uN.test to test, read from the --data folder)."
                             + " Default: ${DEFAULT-VALUE}.")
     String split;
+
+    /** The predefined MovieLens 100K splits. */
+    static final List<String> PREDEFINED = List.of("u1", "u2", "u3", "u4", "u5", "ua", "ub");
 
     @Option(
             names = "--test-fraction",
@@ -84,7 +89,7 @@ final class DataOptions {
                     dataset.source(),
                     all.numUsers(),
                     all.numItems(),
-                    all.size(),
+                    split.train().size() + split.test().size(),
                     split.train().size(),
                     split.test().size(),
                     description);
@@ -113,6 +118,9 @@ final class DataOptions {
      * @throws CliException if the folder does not exist or holds no MovieLens files
      */
     Dataset load(Path root) {
+        if (predefined()) {
+            return loadPredefined();
+        }
         if (data == null) {
             Path dir = root.resolve(SAMPLE_DIR);
             try {
@@ -148,6 +156,55 @@ final class DataOptions {
         return new Dataset(r.data(), kind + " at " + dir, dir, notes(r.report()));
     }
 
+    /** Returns whether {@code --split} names a predefined MovieLens 100K split. */
+    boolean predefined() {
+        return PREDEFINED.contains(split.toLowerCase(Locale.ROOT));
+    }
+
+    /** The split loaded by {@link #loadPredefined}, kept for {@link #prepare}. */
+    private Split predefinedSplit;
+
+    /**
+     * Loads {@code <split>.base} and {@code <split>.test} from the {@code --data} folder; the
+     * dataset's interactions are the training rows (the test rows share their index space).
+     */
+    private Dataset loadPredefined() {
+        String name = split.toLowerCase(Locale.ROOT);
+        Path dir = checkedFolder();
+        for (String suffix : List.of(".base", ".test")) {
+            if (!Files.isRegularFile(dir.resolve(name + suffix))) {
+                throw new CliException(
+                        "--split "
+                                + name
+                                + " needs "
+                                + name
+                                + ".base and "
+                                + name
+                                + ".test in the --data folder; "
+                                + dir.resolve(name + suffix)
+                                + " does not exist");
+            }
+        }
+        LoadResult<Split> r = MovieLens.load100kSplit(dir, name, BadRowPolicy.SKIP);
+        predefinedSplit = r.data();
+        return new Dataset(
+                r.data().train(),
+                "MovieLens 100K split " + name + " at " + dir,
+                dir,
+                notes(r.report()));
+    }
+
+    private Path checkedFolder() {
+        Path dir = data.toAbsolutePath().normalize();
+        if (!Files.exists(dir)) {
+            throw new CliException("--data folder " + dir + " does not exist");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new CliException("--data " + dir + " is not a folder");
+        }
+        return dir;
+    }
+
     /** The report's news, one line each: bad rows skipped, duplicates dropped, then its notes. */
     static List<String> notes(LoadReport report) {
         List<String> notes = new ArrayList<>();
@@ -176,8 +233,22 @@ final class DataOptions {
      */
     void validate() {
         String kind = split.toLowerCase(Locale.ROOT);
-        if (!kind.equals("random") && !kind.equals("last")) {
-            throw new CliException("--split must be 'random' or 'last', was '" + split + "'");
+        if (!kind.equals("random") && !kind.equals("last") && !predefined()) {
+            throw new CliException(
+                    "--split must be 'random', 'last' or a MovieLens 100K split (u1..u5, ua,"
+                            + " ub), was '"
+                            + split
+                            + "'");
+        }
+        if (predefined() && data == null) {
+            throw new CliException(
+                    "--split "
+                            + kind
+                            + " reads "
+                            + kind
+                            + ".base and "
+                            + kind
+                            + ".test: pass the MovieLens 100K folder with --data");
         }
         if (kind.equals("random") && !(testFraction > 0 && testFraction < 1)) {
             throw new CliException(
@@ -192,6 +263,15 @@ final class DataOptions {
      */
     Prepared prepare(Dataset d) {
         validate();
+        if (predefined()) {
+            if (predefinedSplit == null) {
+                load(null);
+            }
+            return new Prepared(
+                    d,
+                    predefinedSplit,
+                    "MovieLens 100K predefined split " + split.toLowerCase(Locale.ROOT));
+        }
         return switch (split.toLowerCase(Locale.ROOT)) {
             case "random" ->
                     new Prepared(

@@ -5,8 +5,17 @@ import dev.maas.ModelRef;
 import dev.maas.ModelService;
 import dev.maas.recommend.Recommender;
 import dev.maas.recommend.RecommenderPackage;
+import dev.maas.recommend.data.BadRowPolicy;
+import dev.maas.recommend.data.MovieLens;
+import dev.maas.recommend.data.Split;
+import dev.maas.recommend.eval.CrossValidation;
+import dev.maas.recommend.eval.CrossValidationReport;
+import dev.maas.recommend.eval.Evaluator;
 import dev.maas.recommend.eval.RankingProtocol;
 import dev.maas.recommend.train.FactorModel;
+import dev.maas.recommend.train.ModelType;
+import dev.maas.recommend.train.RecommenderTrainer;
+import dev.maas.recommend.train.TrainingConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,9 +87,51 @@ final class EvaluateCommand implements Callable<Integer> {
                             + " ${DEFAULT-VALUE}.")
     int negatives;
 
+    @Option(
+            names = "--folds",
+            paramLabel = "<n|ml100k>",
+            description =
+                    "Cross-validate instead of evaluating one model: train every --models model"
+                            + " on each of <n> random folds of the data (sample catalogue or"
+                            + " --data) and test on the held-out fold; 'ml100k' uses the five"
+                            + " predefined MovieLens 100K splits u1..u5 of the --data folder.")
+    String folds;
+
+    @Option(
+            names = "--seeds",
+            paramLabel = "<n>",
+            defaultValue = "1",
+            description =
+                    "With --folds: repeat with this many seeds (new folds and training seeds)."
+                            + " Default: ${DEFAULT-VALUE}.")
+    int seeds;
+
+    @Option(
+            names = "--models",
+            paramLabel = "<list>",
+            split = ",",
+            defaultValue = "ease,ials,svdpp,biased-mf,bpr-mf",
+            description =
+                    "With --folds: the models to cross-validate, comma-separated ("
+                            + Workflow.MODEL_NAMES
+                            + "), with their default settings. Default: ${DEFAULT-VALUE}.")
+    java.util.List<String> models;
+
+    @Option(
+            names = "--epochs",
+            paramLabel = "<n>",
+            description = "With --folds: cap the epochs of every iterative model (faster runs).")
+    Integer epochs;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (folds != null) {
+            return crossValidate(out);
+        }
+        if (seeds != 1) {
+            throw new CliException("--seeds needs --folds");
+        }
         RankingProtocol rankingProtocol =
                 switch (protocol.toLowerCase(Locale.ROOT)) {
                     case "full" -> RankingProtocol.fullRanking();
@@ -147,6 +198,118 @@ final class EvaluateCommand implements Callable<Integer> {
         Workflow.evaluate(
                 model, prepared.split().train(), prepared.split().test(), k, rankingProtocol, out);
         return 0;
+    }
+
+    private int crossValidate(PrintWriter out) {
+        if (target != null) {
+            throw new CliException(
+                    "--folds trains the --models afresh on each fold; it cannot be combined with"
+                            + " --model or --run");
+        }
+        if (seeds < 1) {
+            throw new CliException("--seeds must be >= 1, was " + seeds);
+        }
+        if (k <= 0) {
+            throw new CliException("-k must be > 0, was " + k);
+        }
+        if (epochs != null && epochs < 1) {
+            throw new CliException("--epochs must be >= 1, was " + epochs);
+        }
+        boolean predefined = folds.equalsIgnoreCase("ml100k");
+        int n = 5;
+        if (!predefined) {
+            try {
+                n = Integer.parseInt(folds.trim());
+            } catch (NumberFormatException e) {
+                throw new CliException(
+                        "--folds must be a number of folds (2 or more) or 'ml100k', was '"
+                                + folds
+                                + "'");
+            }
+            if (n < 2) {
+                throw new CliException("--folds must be at least 2, was " + n);
+            }
+        }
+        if (predefined && data == null) {
+            throw new CliException(
+                    "--folds ml100k reads u1.base/u1.test .. u5.base/u5.test: pass the MovieLens"
+                            + " 100K folder with --data");
+        }
+        java.util.List<CrossValidation.Model> candidates = new java.util.ArrayList<>();
+        for (String name : models) {
+            ModelType type = Workflow.modelType(name);
+            String label = Workflow.label(type);
+            candidates.add(
+                    new CrossValidation.Model(
+                            label,
+                            (train, seed) -> {
+                                TrainingConfig.Builder b = TrainingConfig.builder(type).seed(seed);
+                                if (epochs != null && type != ModelType.EASE) {
+                                    b.epochs(epochs);
+                                }
+                                return RecommenderTrainer.create(b.build())
+                                        .fit(train)
+                                        .model()
+                                        .asCandidate(label);
+                            }));
+        }
+        Evaluator evaluator = Evaluator.builder().k(k).protocol(rankingProtocol()).build();
+        CrossValidation cv = new CrossValidation(n, seeds, 42, evaluator);
+        long start = System.nanoTime();
+        CrossValidation.Progress progress =
+                (s, f, m) -> {
+                    out.println("  seed " + (s + 1) + "/" + seeds + ", fold " + (f + 1) + ": " + m);
+                    out.flush();
+                };
+        CrossValidationReport report;
+        try {
+            if (predefined) {
+                Path dir = data.toAbsolutePath().normalize();
+                java.util.List<Split> splits = new java.util.ArrayList<>();
+                for (int f = 1; f <= 5; f++) {
+                    String name = "u" + f;
+                    for (String suffix : java.util.List.of(".base", ".test")) {
+                        if (!Files.isRegularFile(dir.resolve(name + suffix))) {
+                            throw new CliException(
+                                    "--folds ml100k needs u1..u5 .base and .test in "
+                                            + dir
+                                            + "; "
+                                            + dir.resolve(name + suffix)
+                                            + " does not exist");
+                        }
+                    }
+                    splits.add(MovieLens.load100kSplit(dir, name, BadRowPolicy.SKIP).data());
+                }
+                out.println("Cross-validating on the MovieLens 100K splits u1..u5 of " + dir);
+                report =
+                        cv.runOnSplits(
+                                splits, "MovieLens 100K u1..u5 at " + dir, candidates, progress);
+            } else {
+                DataOptions o = new DataOptions();
+                o.split = "random";
+                o.testFraction = 0.2;
+                o.data = data;
+                DataOptions.Dataset d = o.load(repo.root());
+                out.println("Cross-validating on " + d.source());
+                report = cv.run(d.data(), candidates, progress);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CliException("cannot cross-validate: " + e.getMessage(), e);
+        }
+        out.println();
+        out.println(report.toTable());
+        out.println("(cross-validated in " + Format.seconds(System.nanoTime() - start) + ")");
+        return 0;
+    }
+
+    private RankingProtocol rankingProtocol() {
+        return switch (protocol.toLowerCase(Locale.ROOT)) {
+            case "full" -> RankingProtocol.fullRanking();
+            case "sampled" -> RankingProtocol.sampled(negatives, 42);
+            default ->
+                    throw new CliException(
+                            "--protocol must be 'full' or 'sampled', was '" + protocol + "'");
+        };
     }
 
     /** Rebuilds the data options recorded with the model (source.* properties). */

@@ -41,10 +41,10 @@ final class TrainCommand implements Callable<Integer> {
             paramLabel = "<type>",
             defaultValue = "biased-mf",
             description =
-                    "biased-mf (explicit ratings), bpr-mf (implicit feedback) or two-tower;"
-                            + " next-item or churn train behaviour models on the generated"
-                            + " behaviour sample (published as next-item or churn unless --name)."
-                            + " Default: ${DEFAULT-VALUE}.")
+                    "biased-mf or svdpp (explicit ratings); bpr-mf, two-tower, ease or ials"
+                            + " (implicit feedback); next-item or churn train behaviour models on"
+                            + " the generated behaviour sample (published as next-item or churn"
+                            + " unless --name). Default: ${DEFAULT-VALUE}.")
     String model;
 
     @Option(names = "--factors", paramLabel = "<n>", description = "Embedding size (default 64).")
@@ -64,6 +64,22 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--seed", paramLabel = "<seed>", description = "Training seed (default 42).")
     Long seed;
+
+    @Option(
+            names = "--alpha",
+            paramLabel = "<alpha>",
+            description = "iALS: confidence weight of an interaction (default 5).")
+    Float alpha;
+
+    @Option(
+            names = "--retrain-on-all",
+            negatable = true,
+            paramLabel = "<bool>",
+            description =
+                    "After early stopping, train again on all training rows for the chosen number"
+                            + " of epochs (default: on for ials and svdpp, where it helped, off"
+                            + " for the others).")
+    Boolean retrainOnAll;
 
     @Option(
             names = "--threads",
@@ -209,7 +225,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private TrainingConfig config(TrainingConfig.Builder b) {
+    TrainingConfig config(TrainingConfig.Builder b) {
         if (factors != null) {
             b.factors(factors);
         }
@@ -227,6 +243,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (threads != null) {
             b.threads(threads);
+        }
+        if (alpha != null) {
+            b.alpha(alpha);
+        }
+        if (retrainOnAll != null) {
+            b.retrainOnAll(retrainOnAll);
         }
         return b.build();
     }

@@ -21,12 +21,23 @@ import java.util.Map;
 final class Workflow {
     private Workflow() {}
 
+    /** The model names {@link #modelType} accepts, for help and error messages. */
+    static final String MODEL_NAMES = "biased-mf, bpr-mf, two-tower, ease, ials or svdpp";
+
+    /** Help text of a {@code --model} option. */
+    static final String MODEL_NAMES_HELP =
+            "biased-mf or svdpp (explicit ratings); bpr-mf, two-tower, ease or ials (implicit"
+                    + " feedback).";
+
     /** Returns the name a model type has in evaluation tables and cards. */
     static String label(ModelType type) {
         return switch (type) {
             case BIASED_MF -> "biased MF";
             case BPR_MF -> "BPR MF";
             case TWO_TOWER -> "two-tower";
+            case EASE -> "EASE";
+            case IALS -> "iALS";
+            case SVDPP -> "SVD++";
         };
     }
 
@@ -37,34 +48,29 @@ final class Workflow {
             case "biased-mf", "mf" -> ModelType.BIASED_MF;
             case "bpr-mf", "bpr" -> ModelType.BPR_MF;
             case "two-tower" -> ModelType.TWO_TOWER;
+            case "ease" -> ModelType.EASE;
+            case "ials", "als" -> ModelType.IALS;
+            case "svdpp", "svd++" -> ModelType.SVDPP;
             default ->
-                    throw new CliException(
-                            "unknown model '"
-                                    + text
-                                    + "': expected biased-mf, bpr-mf or two-tower");
+                    throw new CliException("unknown model '" + text + "': expected " + MODEL_NAMES);
         };
     }
 
     /** Trains on {@code train}, printing a header, the progress and a summary line. */
     static TrainingResult train(
             Interactions train, TrainingConfig config, PrintWriter out, boolean interactive) {
-        out.println(
-                String.format(
-                        Locale.ROOT,
-                        "Training %s: %d factors, up to %d epochs, batch %d, Adam lr %s, L2 %s,"
-                                + " %d threads",
-                        label(config.type()),
-                        config.factors(),
-                        config.epochs(),
-                        config.batchSize(),
-                        config.learningRate(),
-                        config.l2(),
-                        config.threads()));
+        out.println("Training " + label(config.type()) + ": " + describe(config));
         out.flush();
         TrainingResult result =
                 RecommenderTrainer.create(config).fit(train, new ProgressBar(out, interactive));
         List<EpochStats> epochs = result.epochs();
         EpochStats best = epochs.get(result.bestEpoch() - 1);
+        if (config.type() == ModelType.EASE) {
+            out.println(
+                    "  solved in closed form; trained in "
+                            + Format.seconds(result.duration().toNanos()));
+            return result;
+        }
         String stop =
                 epochs.size() < config.epochs()
                         ? "stopped early after epoch " + epochs.size() + ", kept epoch "
@@ -84,6 +90,46 @@ final class Workflow {
                                         best.validationValue()),
                         Format.seconds(result.duration().toNanos())));
         return result;
+    }
+
+    /** Returns the settings of {@code config} that matter for its model, in one line. */
+    static String describe(TrainingConfig config) {
+        String all = config.retrainOnAll() ? ", then again on all rows" : "";
+        return switch (config.type()) {
+            case EASE -> String.format(Locale.ROOT, "closed form, lambda %s", config.l2());
+            case IALS ->
+                    String.format(
+                            Locale.ROOT,
+                            "%d factors, up to %d epochs, lambda %s, alpha %s, conjugate"
+                                    + " gradient%s",
+                            config.factors(),
+                            config.epochs(),
+                            config.l2(),
+                            config.alpha(),
+                            all);
+            case SVDPP ->
+                    String.format(
+                            Locale.ROOT,
+                            "%d factors, up to %d epochs, SGD lr %s, L2 %s, bias L2 %s%s",
+                            config.factors(),
+                            config.epochs(),
+                            config.learningRate(),
+                            config.l2(),
+                            config.biasL2(),
+                            all);
+            default ->
+                    String.format(
+                            Locale.ROOT,
+                            "%d factors, up to %d epochs, batch %d, Adam lr %s, L2 %s, %d"
+                                    + " threads%s",
+                            config.factors(),
+                            config.epochs(),
+                            config.batchSize(),
+                            config.learningRate(),
+                            config.l2(),
+                            config.threads(),
+                            all);
+        };
     }
 
     /** Evaluates {@code model} against the baselines and prints the table. */
@@ -139,6 +185,15 @@ final class Workflow {
             DataOptions options,
             DataOptions.Prepared prepared,
             Map<String, Double> metrics) {
+        return builder(model, options, prepared, metrics).build();
+    }
+
+    /** A package builder holding what {@link #pkg} puts in, for callers that add properties. */
+    static RecommenderPackage.Builder builder(
+            FactorModel model,
+            DataOptions options,
+            DataOptions.Prepared prepared,
+            Map<String, Double> metrics) {
         RecommenderPackage.Builder b =
                 RecommenderPackage.builder()
                         .model(model)
@@ -150,6 +205,6 @@ final class Workflow {
                                         + " recommender trained on "
                                         + prepared.dataset().source());
         prepared.cardProperties(options).forEach(b::property);
-        return b.build();
+        return b;
     }
 }

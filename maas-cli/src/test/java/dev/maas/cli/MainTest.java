@@ -351,7 +351,8 @@ class MainTest {
                 "--epochs|0|invalid training option: epochs must be >= 1, was 0",
                 "--learning-rate|-1|invalid training option: learningRate must be positive",
                 "--test-fraction|1.5|--test-fraction must be between 0 and 1",
-                "--split|sideways|--split must be 'random' or 'last', was 'sideways'",
+                "--split|sideways|--split must be 'random', 'last' or a MovieLens 100K split"
+                        + " (u1..u5, ua, ub), was 'sideways'",
                 "--model|svd|unknown model 'svd'"
             })
     void train_invalidOption_failsBeforeAnyWork(String option, String value, String message) {

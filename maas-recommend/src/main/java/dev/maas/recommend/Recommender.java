@@ -6,6 +6,7 @@ import dev.maas.ModelService;
 import dev.maas.market.ModelSession;
 import dev.maas.recommend.data.ItemInfo;
 import dev.maas.recommend.train.FactorModel;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -160,6 +161,39 @@ public final class Recommender {
      * @throws UnknownItemException if the model does not know {@code itemId}
      * @throws IllegalArgumentException if {@code k <= 0}
      */
+    /**
+     * Returns the {@code k} best items for a visitor the model was not trained on (or a known user
+     * with newer interactions), from the ids of the items they interacted with, with the default
+     * options: no retraining, the visitor's vector is solved at request time against the item
+     * vectors ({@link FactorModel#foldIn}: the model's own fold-in, a regularised least-squares
+     * solve of a few microseconds to a millisecond, see {@code FoldInBenchmark}). The visitor's
+     * items are left out. Ids the model does not know are ignored when at least one is known.
+     *
+     * @throws IllegalArgumentException if {@code visitorInteractions} is empty or {@code k <= 0}
+     * @throws UnknownItemException if none of the ids is in the model's catalogue; the message
+     *     lists them
+     */
+    public Recommendations recommend(Collection<String> visitorInteractions, int k) {
+        return recommend(visitorInteractions, k, RecommendOptions.defaults());
+    }
+
+    /**
+     * Returns the {@code k} best items for a visitor from the items they interacted with, as {@link
+     * #recommend(Collection, int)} does, with {@code options} (filters, allowed and excluded items;
+     * {@code excludeSeen} decides whether the visitor's items are left out).
+     *
+     * @throws IllegalArgumentException if {@code visitorInteractions} is empty or {@code k <= 0}
+     * @throws UnknownItemException if none of the ids is in the model's catalogue
+     */
+    public Recommendations recommend(
+            Collection<String> visitorInteractions, int k, RecommendOptions options) {
+        Objects.requireNonNull(visitorInteractions, "visitorInteractions");
+        Objects.requireNonNull(options, "options");
+        List<String> ids = List.copyOf(visitorInteractions);
+        return service.apply(
+                ref, RecommenderModel.class, m -> m.recommendForVisitor(ids, k, options));
+    }
+
     public Recommendations similarItems(String itemId, int k) {
         Objects.requireNonNull(itemId, "itemId");
         return service.apply(ref, RecommenderModel.class, m -> m.similarItems(itemId, k));

@@ -173,6 +173,81 @@ final class RecommenderModel implements LoadedModel {
         return List.of(out);
     }
 
+    /**
+     * Recommends for a visitor from the items they interacted with: their vector is folded in
+     * against the item vectors ({@link FactorModel#foldIn}); their items are left out. Ids the
+     * model does not know are ignored, as long as one is known.
+     */
+    Recommendations recommendForVisitor(
+            java.util.Collection<String> visitorItems, int k, RecommendOptions options) {
+        Objects.requireNonNull(visitorItems, "visitorInteractions");
+        Objects.requireNonNull(options, "options");
+        checkK(k);
+        if (visitorItems.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "visitorInteractions is empty: expected the ids of at least one item the"
+                            + " visitor interacted with (use recommend(userId, k) for the"
+                            + " popularity fallback)");
+        }
+        java.util.TreeSet<Integer> known = new java.util.TreeSet<>();
+        List<String> unknown = new ArrayList<>();
+        for (String id : visitorItems) {
+            Objects.requireNonNull(id, "visitorInteractions holds a null id");
+            int i = items.indexOf(id);
+            if (i >= 0) {
+                known.add(i);
+            } else {
+                unknown.add(id);
+            }
+        }
+        if (known.isEmpty()) {
+            throw new UnknownItemException(
+                    unknown.get(0),
+                    "none of the visitor's "
+                            + unknown.size()
+                            + " items is in the catalogue of model "
+                            + ref
+                            + " ("
+                            + unknown.stream()
+                                    .limit(5)
+                                    .map(s -> "'" + s + "'")
+                                    .collect(Collectors.joining(", "))
+                            + (unknown.size() > 5 ? ", ..." : "")
+                            + "): expected at least one of its "
+                            + items.size()
+                            + " item ids to fold the visitor in");
+        }
+        int[] seen = known.stream().mapToInt(Integer::intValue).toArray();
+        float[] vector = model.foldIn(seen);
+        int[] candidates = candidateIndices(options.candidates());
+        ItemSet allowed = allowed(options, candidates);
+        Filter.Builder filter = Filter.builder();
+        java.util.TreeSet<Integer> leftOut =
+                options.excludeSeen() ? new java.util.TreeSet<>(known) : new java.util.TreeSet<>();
+        for (String id : options.excludedItems()) {
+            int i = items.indexOf(id);
+            if (i >= 0) {
+                leftOut.add(i);
+            }
+        }
+        if (!leftOut.isEmpty()) {
+            filter.exclude(leftOut.stream().mapToInt(Integer::intValue).toArray());
+        }
+        if (allowed != null) {
+            filter.allowOnly(allowed);
+        }
+        if (candidates != null) {
+            filter.candidates(candidates);
+        }
+        float offset = model.globalBias();
+        List<dev.maas.recommend.retrieval.IndexHit> hits = index.topK(vector, k, filter.build());
+        List<ScoredItem> out = new ArrayList<>(hits.size());
+        for (dev.maas.recommend.retrieval.IndexHit h : hits) {
+            out.add(new ScoredItem(catalogue[h.index()], h.score() + offset));
+        }
+        return new Recommendations(out, Recommendations.Source.PERSONALIZED, ref);
+    }
+
     Recommendations similarItems(String itemId, int k) {
         checkK(k);
         int item = itemIndex(itemId);

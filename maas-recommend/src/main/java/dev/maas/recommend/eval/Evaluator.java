@@ -99,6 +99,17 @@ public final class Evaluator {
      *     different number of items, or no user has a relevant test item
      */
     public RankingMetrics evaluateRanking(ItemScorer model, Interactions train, Interactions test) {
+        return evaluateRankingPerUser(model, train, test).metrics();
+    }
+
+    /**
+     * Returns the ranking measures of {@code model} as {@link #evaluateRanking} does, together with
+     * each evaluated user's own values, for paired comparisons of two models on the same users.
+     *
+     * @throws IllegalArgumentException as {@link #evaluateRanking} does
+     */
+    public PerUserRanking evaluateRankingPerUser(
+            ItemScorer model, Interactions train, Interactions test) {
         Objects.requireNonNull(model, "model");
         checkSplit(train, test);
         if (model.numItems() != train.numItems()) {
@@ -159,17 +170,71 @@ public final class Evaluator {
             }
         }
         int n = users.length;
-        return new RankingMetrics(
-                k,
-                protocol,
-                n,
-                sum[0] / n,
-                sum[1] / n,
-                sum[2] / n,
-                sum[3] / n,
-                sum[4] / n,
-                Metrics.coverage(Arrays.asList(lists), k, numItems));
+        RankingMetrics metrics =
+                new RankingMetrics(
+                        k,
+                        protocol,
+                        n,
+                        sum[0] / n,
+                        sum[1] / n,
+                        sum[2] / n,
+                        sum[3] / n,
+                        sum[4] / n,
+                        Metrics.coverage(Arrays.asList(lists), k, numItems));
+        double[] ndcg = new double[n];
+        double[] ap = new double[n];
+        for (int j = 0; j < n; j++) {
+            ndcg[j] = perUser[j][1];
+            ap[j] = perUser[j][4];
+        }
+        return new PerUserRanking(metrics, users, ndcg, ap);
     }
+
+    /**
+     * Returns each user's mean squared error of {@code model} over their rows of {@code test}:
+     * {@code users} are the user indices with at least one test row, in ascending order.
+     *
+     * @throws IllegalArgumentException if the test set is empty
+     */
+    public PerUserErrors squaredErrorsPerUser(RatingPredictor model, Interactions test) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(test, "test");
+        if (test.size() == 0) {
+            throw new IllegalArgumentException("the test set is empty");
+        }
+        double[] sum = new double[test.numUsers()];
+        int[] count = new int[test.numUsers()];
+        for (int r = 0; r < test.size(); r++) {
+            double e = (double) test.value(r) - model.predictRating(test.user(r), test.item(r));
+            sum[test.user(r)] += e * e;
+            count[test.user(r)]++;
+        }
+        int[] users = IntStream.range(0, count.length).filter(u -> count[u] > 0).toArray();
+        double[] mse = new double[users.length];
+        for (int j = 0; j < users.length; j++) {
+            mse[j] = sum[users[j]] / count[users[j]];
+        }
+        return new PerUserErrors(users, mse);
+    }
+
+    /**
+     * Ranking measures with each user's NDCG@K and AP@K.
+     *
+     * @param metrics the averages, as {@link #evaluateRanking} returns them
+     * @param users the evaluated user indices, ascending
+     * @param ndcg NDCG@K of each user in {@code users}
+     * @param averagePrecision AP@K of each user in {@code users}
+     */
+    public record PerUserRanking(
+            RankingMetrics metrics, int[] users, double[] ndcg, double[] averagePrecision) {}
+
+    /**
+     * Each user's mean squared rating error.
+     *
+     * @param users the user indices with test rows, ascending
+     * @param meanSquaredError the mean squared error over each user's test rows
+     */
+    public record PerUserErrors(int[] users, double[] meanSquaredError) {}
 
     /**
      * Evaluates every candidate, after the baselines fitted on {@code train}: "global mean" and

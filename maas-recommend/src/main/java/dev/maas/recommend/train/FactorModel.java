@@ -54,6 +54,8 @@ public final class FactorModel implements RatingPredictor, ItemScorer {
     private final float minRating;
     private final float maxRating;
     private final Map<String, String> properties;
+    // YᵀY of the item vectors, computed on the first implicit fold-in; racy but idempotent.
+    private volatile double[] gram;
 
     /**
      * Creates a model from its parts; the arrays are copied.
@@ -337,6 +339,118 @@ public final class FactorModel implements RatingPredictor, ItemScorer {
             s += userFactors[pu + f] * itemFactors[qi + f];
         }
         return s;
+    }
+
+    /**
+     * Returns the vector of a user the model was not trained on (a visitor, or a known user with
+     * newer interactions) from the items they interacted with, solved at request time against the
+     * fixed item vectors, so that {@code dot(vector, itemVector(i)) + itemBias(i) + globalBias()}
+     * scores item {@code i} for them:
+     *
+     * <ul>
+     *   <li>{@link ModelType#EASE}: the interaction row itself (EASE folds in by construction).
+     *   <li>{@link ModelType#IALS}, {@link ModelType#BPR_MF}, {@link ModelType#TWO_TOWER}: the
+     *       implicit-ALS user solve, exactly (Cholesky): {@code (YᵀY + λI + α sum_{i in I} y_i
+     *       y_iᵀ) x = (1 + α) sum_{i in I} y_i}; iALS uses its own λ and α, the other two α = 5 and
+     *       λ = 0.1 x the mean diagonal of {@code YᵀY}, a penalty on the scale of their vectors.
+     *   <li>{@link ModelType#BIASED_MF}, {@link ModelType#SVDPP}: ridge regression of the items'
+     *       residuals to the top rating, {@code (sum y_i y_iᵀ + λ|I| I) x = sum (max - mu - b_i)
+     *       y_i}, with the model's per-example {@code l2}; so the visitor is someone who rated
+     *       those items highly.
+     * </ul>
+     *
+     * @param items distinct item indices, at least one
+     * @throws IllegalArgumentException if {@code items} is empty
+     * @throws IndexOutOfBoundsException if an index is out of range
+     */
+    public float[] foldIn(int[] items) {
+        if (items.length == 0) {
+            throw new IllegalArgumentException("fold-in needs at least one item");
+        }
+        for (int i : items) {
+            Objects.checkIndex(i, this.items.size());
+        }
+        if (type == ModelType.EASE) {
+            float[] row = new float[dim];
+            for (int i : items) {
+                row[i] = 1f;
+            }
+            return row;
+        }
+        double[] a;
+        double[] b = new double[dim];
+        if (type.predictsRatings()) {
+            double lambda = number("l2", 0.1) * items.length;
+            a = new double[dim * dim];
+            for (int i : items) {
+                double target = (Float.isNaN(maxRating) ? 1 : maxRating) - globalBias - itemBias[i];
+                addOuter(a, i, 1.0);
+                for (int f = 0; f < dim; f++) {
+                    b[f] += target * itemFactors[i * dim + f];
+                }
+            }
+            for (int f = 0; f < dim; f++) {
+                a[f * dim + f] += lambda;
+            }
+        } else {
+            double[] g = gram();
+            a = g.clone();
+            double alpha;
+            double lambda;
+            if (type == ModelType.IALS) {
+                alpha = number("alpha", 5);
+                lambda = number("l2", 50);
+            } else {
+                alpha = 5;
+                double trace = 0;
+                for (int f = 0; f < dim; f++) {
+                    trace += g[f * dim + f];
+                }
+                lambda = Math.max(1e-6, 0.1 * trace / dim);
+            }
+            for (int i : items) {
+                addOuter(a, i, alpha);
+                for (int f = 0; f < dim; f++) {
+                    b[f] += (1 + alpha) * itemFactors[i * dim + f];
+                }
+            }
+            for (int f = 0; f < dim; f++) {
+                a[f * dim + f] += lambda;
+            }
+        }
+        Dense.solve(Dense.cholesky(a, dim), dim, b);
+        float[] v = new float[dim];
+        for (int f = 0; f < dim; f++) {
+            v[f] = (float) b[f];
+        }
+        return v;
+    }
+
+    private void addOuter(double[] a, int item, double weight) {
+        int q = item * dim;
+        for (int x = 0; x < dim; x++) {
+            double wx = weight * itemFactors[q + x];
+            for (int y = 0; y < dim; y++) {
+                a[x * dim + y] += wx * itemFactors[q + y];
+            }
+        }
+    }
+
+    private double number(String property, double fallback) {
+        try {
+            return Double.parseDouble(properties.getOrDefault(property, "x"));
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private double[] gram() {
+        double[] g = gram;
+        if (g == null) {
+            g = Dense.gram(itemFactors, items.size(), dim);
+            gram = g;
+        }
+        return g;
     }
 
     /**

@@ -118,13 +118,46 @@ public final class RecommenderTrainer {
      */
     public TrainingResult fit(Interactions train, TrainingListener listener) {
         Objects.requireNonNull(train, "train");
-        if (config.validationFraction() > 0 && train.size() >= 20) {
+        if (config.type() != ModelType.EASE
+                && config.validationFraction() > 0
+                && train.size() >= 20) {
             Split split =
                     Splits.randomHoldout(
                             train, config.validationFraction(), config.seed() ^ 0x5EED);
-            return fit(split.train(), split.test(), listener);
+            TrainingResult chosen = fit(split.train(), split.test(), listener);
+            if (!config.retrainOnAll()) {
+                return chosen;
+            }
+            return retrainOnAll(train, chosen, listener);
         }
         return fit(train, null, listener);
+    }
+
+    /**
+     * Trains again on every row of {@code train} for the epoch count {@code chosen} stopped at,
+     * without validation, and returns that model with {@code chosen}'s history.
+     */
+    private TrainingResult retrainOnAll(
+            Interactions train, TrainingResult chosen, TrainingListener listener) {
+        TrainingConfig again =
+                config.toBuilder().epochs(chosen.bestEpoch()).validationFraction(0).build();
+        TrainingResult all = new RecommenderTrainer(again).fit(train, null, listener);
+        Map<String, String> props = new LinkedHashMap<>(chosen.model().properties());
+        props.put("retrainOnAll", "true");
+        props.put("retrainedRows", Integer.toString(train.size()));
+        props.put("retrainedEpochs", Integer.toString(chosen.bestEpoch()));
+        props.put(
+                "trainingSeconds",
+                String.format(
+                        Locale.ROOT,
+                        "%.2f",
+                        chosen.duration().plus(all.duration()).toMillis() / 1000.0));
+        return new TrainingResult(
+                all.model().withProperties(props),
+                config,
+                chosen.epochs(),
+                chosen.bestEpoch(),
+                chosen.duration().plus(all.duration()));
     }
 
     /**
@@ -148,6 +181,9 @@ public final class RecommenderTrainer {
         }
         if (validation != null && validation.size() == 0) {
             validation = null;
+        }
+        if (config.solvedInJava()) {
+            return runSolved(train, validation, listener);
         }
         ONE_AT_A_TIME.lock();
         try {
@@ -329,6 +365,8 @@ public final class RecommenderTrainer {
                     case BIASED_MF -> new ExplicitTask(train, config);
                     case BPR_MF -> new BprTask(train, config);
                     case TWO_TOWER -> new TwoTowerTask(train, config);
+                    case EASE, IALS, SVDPP ->
+                            throw new IllegalStateException(config.type() + " is solved in Java");
                 };
         boolean lowerIsBetter = config.type().predictsRatings();
         String metric = lowerIsBetter ? "rmse" : "ndcg@" + VALIDATION_K;
@@ -466,6 +504,131 @@ public final class RecommenderTrainer {
                 metric,
                 bestValue);
         return new TrainingResult(result, config, history, bestEpoch, total);
+    }
+
+    /** Trains a model solved in Java (EASE, iALS, SVD++): no engine, no mini-batches. */
+    private TrainingResult runSolved(
+            Interactions train, Interactions validation, TrainingListener listener) {
+        long started = System.nanoTime();
+        List<EpochStats> history = new ArrayList<>();
+        FactorModel best;
+        int bestEpoch = 1;
+        double bestValue = Double.NaN;
+        boolean lowerIsBetter = config.type().predictsRatings();
+        String metric = lowerIsBetter ? "rmse" : "ndcg@" + VALIDATION_K;
+        if (config.type() == ModelType.EASE) {
+            best = EaseSolver.fit(train, config);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            if (validation != null) {
+                bestValue = validate(best, train, validation, lowerIsBetter);
+            }
+            EpochStats stats =
+                    new EpochStats(
+                            1,
+                            1,
+                            Double.NaN,
+                            metric,
+                            bestValue,
+                            true,
+                            train.size() / Math.max(1e-9, took.toNanos() / 1e9),
+                            took);
+            history.add(stats);
+            listener.onBatch(1, train.size(), train.size());
+            listener.onEpoch(stats);
+        } else {
+            SplittableRandom random = new SplittableRandom(config.seed());
+            IterativeSolver solver =
+                    config.type() == ModelType.IALS
+                            ? new IalsSolver(train, config, random)
+                            : new SvdppSolver(train, config, random);
+            best = null;
+            int stale = 0;
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                long epochStart = System.nanoTime();
+                double loss = solver.epoch();
+                if (!Double.isFinite(loss)) {
+                    throw new IllegalStateException(
+                            String.format(
+                                    Locale.ROOT,
+                                    "training diverged: the loss is %s in epoch %d; lower the"
+                                            + " learning rate (was %s) or raise l2 (was %s)",
+                                    loss,
+                                    epoch,
+                                    config.learningRate(),
+                                    config.l2()));
+                }
+                FactorModel snapshot = solver.snapshot(Map.of());
+                double value = Double.NaN;
+                boolean improved = true;
+                if (validation != null) {
+                    value = validate(snapshot, train, validation, lowerIsBetter);
+                    improved =
+                            Double.isNaN(bestValue)
+                                    || (lowerIsBetter ? value < bestValue : value > bestValue);
+                }
+                if (improved) {
+                    best = snapshot;
+                    bestEpoch = epoch;
+                    bestValue = value;
+                    stale = 0;
+                } else {
+                    stale++;
+                }
+                listener.onBatch(epoch, train.size(), train.size());
+                Duration took = Duration.ofNanos(System.nanoTime() - epochStart);
+                EpochStats stats =
+                        new EpochStats(
+                                epoch,
+                                config.epochs(),
+                                loss,
+                                metric,
+                                value,
+                                improved,
+                                train.size() / Math.max(1e-9, took.toNanos() / 1e9),
+                                took);
+                history.add(stats);
+                LOG.debug("{}", stats);
+                listener.onEpoch(stats);
+                if (validation != null && stale >= config.patience()) {
+                    break;
+                }
+            }
+        }
+        Duration total = Duration.ofNanos(System.nanoTime() - started);
+        Map<String, String> props = new LinkedHashMap<>(config.asProperties());
+        props.put("trainRows", Integer.toString(train.size()));
+        props.put("validationRows", Integer.toString(validation == null ? 0 : validation.size()));
+        props.put("bestEpoch", Integer.toString(bestEpoch));
+        props.put("epochsRun", Integer.toString(history.size()));
+        if (!Double.isNaN(bestValue)) {
+            props.put("validation." + metric, String.format(Locale.ROOT, "%.5f", bestValue));
+        }
+        props.put("trainingSeconds", String.format(Locale.ROOT, "%.2f", total.toMillis() / 1000.0));
+        LOG.info(
+                "Trained {} in {} ms: {} epochs, best {} = {}",
+                config.type(),
+                total.toMillis(),
+                history.size(),
+                metric,
+                bestValue);
+        return new TrainingResult(best.withProperties(props), config, history, bestEpoch, total);
+    }
+
+    private double validate(
+            FactorModel model, Interactions train, Interactions validation, boolean ratings) {
+        Evaluator evaluator =
+                Evaluator.builder()
+                        .k(VALIDATION_K)
+                        .sampleUsers(VALIDATION_USERS, config.seed())
+                        .build();
+        if (ratings) {
+            return evaluator.evaluateRatings(model, validation).rmse();
+        }
+        try {
+            return evaluator.evaluateRanking(model, train, validation).ndcg();
+        } catch (IllegalArgumentException noRelevantUser) {
+            return 0;
+        }
     }
 
     /**

@@ -195,7 +195,9 @@ class RecommenderTrainerTest {
             b.itemFactors().get(fb);
             other.itemFactors().get(fo);
             assertThat(fb).as(type + " same seed").containsExactly(fa);
-            assertThat(fo).as(type + " other seed").isNotEqualTo(fa);
+            if (type != ModelType.EASE) { // closed form: no random initialisation to seed
+                assertThat(fo).as(type + " other seed").isNotEqualTo(fa);
+            }
 
             a.save(dir.resolve(type.name()));
             FactorModel loaded = FactorModel.load(dir.resolve(type.name()));
