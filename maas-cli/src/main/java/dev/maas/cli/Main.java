@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,
+            CompressCommand.class,
             PublishCommand.class,
             ModelsCommand.class,
             RecommendCommand.class,

@@ -288,8 +288,8 @@ public final class RecommenderCompression {
         float[][] queries = new float[batch][];
         int rounds = Math.max(8, 512 / batch);
         long elapsed = 0;
-        // One warm-up round, then timed rounds over different users.
-        for (int r = -1; r < rounds; r++) {
+        // As many warm-up rounds as timed ones, so that the code is compiled before it is timed.
+        for (int r = -rounds; r < rounds; r++) {
             for (int q = 0; q < batch; q++) {
                 queries[q] = m.userVector(Math.floorMod(r * batch + q, users));
             }
