@@ -46,6 +46,13 @@ public final class CompressedBlock {
         return settings;
     }
 
+    /** Returns a copy with {@code key} set to {@code value} in the settings. */
+    CompressedBlock withSetting(String key, String value) {
+        Map<String, String> s = new LinkedHashMap<>(settings);
+        s.put(key, value);
+        return new CompressedBlock(technique, s, parameters);
+    }
+
     /** Returns the number of parameters (tensors). */
     public int size() {
         return parameters.size();

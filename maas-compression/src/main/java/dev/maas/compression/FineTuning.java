@@ -101,7 +101,12 @@ public final class FineTuning {
                 losses.add(sum / seen);
             }
         }
-        return new Result(compression.capture(model.getBlock()), List.copyOf(losses));
+        CompressedBlock tuned = compression.capture(model.getBlock());
+        if (tuned.settings().containsKey("fineTuneEpochs")) {
+            int before = Integer.parseInt(tuned.settings().get("fineTuneEpochs"));
+            tuned = tuned.withSetting("fineTuneEpochs", Integer.toString(before + epochs));
+        }
+        return new Result(tuned, List.copyOf(losses));
     }
 
     /**
