@@ -51,8 +51,20 @@ public final class ContentModeration {
     };
 
     static final String[] SENSITIVE = {
-        "idiot", "stupid", "hate", "moron", "scam", "trash", "loser", "disgusting", "pathetic",
-        "fraud", "creep", "shut", "dumb", "filthy"
+        "idiot",
+        "stupid",
+        "hate",
+        "moron",
+        "scam",
+        "trash",
+        "loser",
+        "disgusting",
+        "pathetic",
+        "fraud",
+        "creep",
+        "shut",
+        "dumb",
+        "filthy"
     };
 
     /**
@@ -128,7 +140,10 @@ public final class ContentModeration {
                 }
             }
             String text = String.join(" ", words);
-            text = Character.toUpperCase(text.charAt(0)) + text.substring(1) + (r.nextBoolean() ? "!" : ".");
+            text =
+                    Character.toUpperCase(text.charAt(0))
+                            + text.substring(1)
+                            + (r.nextBoolean() ? "!" : ".");
             boolean label = r.nextDouble() < 0.02 ? !sensitive : sensitive;
             out.add(new Example(text, label));
         }
@@ -147,8 +162,8 @@ public final class ContentModeration {
     }
 
     /**
-     * Returns the vocabulary of {@code texts}: tokens seen at least twice, most frequent first (ties
-     * alphabetical), at most {@link ModerationBlockFactory#FEATURES}.
+     * Returns the vocabulary of {@code texts}: tokens seen at least twice, most frequent first
+     * (ties alphabetical), at most {@link ModerationBlockFactory#FEATURES}.
      */
     public static List<String> vocabulary(List<Example> texts) {
         Map<String, Integer> counts = new java.util.TreeMap<>();
@@ -263,7 +278,11 @@ public final class ContentModeration {
                         fit.epochLosses().get(fit.epochLosses().size() - 1));
                 System.out.printf(
                         "2. test (%d texts): precision %.3f, recall %.3f, F1 %.3f, accuracy %.3f%n",
-                        test.size(), scores.precision(), scores.recall(), scores.f1(), scores.accuracy());
+                        test.size(),
+                        scores.precision(),
+                        scores.recall(),
+                        scores.f1(),
+                        scores.accuracy());
             }
             java.util.function.Function<Block, Map<String, Double>> quality =
                     b -> score(logits(b, testX), test).asMap();
@@ -316,12 +335,16 @@ public final class ContentModeration {
             if (print) {
                 System.out.printf(
                         "5. published %s and %s (derived from %s); production -> %s%n",
-                        original.ref(), compressed.ref(), compressed.derivedFrom(), compressed.ref());
+                        original.ref(),
+                        compressed.ref(),
+                        compressed.derivedFrom(),
+                        compressed.ref());
             }
 
             // 5. Serve through the endpoint, preprocessing with the vocabulary in its card.
             Endpoint endpoint = maas.endpoint("moderation@production");
-            List<String> cardVocabulary = List.of(endpoint.card().properties().get("vocabulary").split(" "));
+            List<String> cardVocabulary =
+                    List.of(endpoint.card().properties().get("vocabulary").split(" "));
             float[] served;
             try (NDManager call = NDManager.newBaseManager()) {
                 served =
@@ -356,7 +379,8 @@ public final class ContentModeration {
                         "6. served by %s: F1 %.3f on the test texts%n",
                         endpoint.ref(), servedScores.f1());
                 verdicts.forEach(
-                        (t, v) -> System.out.println("   " + (v ? "SENSITIVE " : "ok        ") + t));
+                        (t, v) ->
+                                System.out.println("   " + (v ? "SENSITIVE " : "ok        ") + t));
             }
             return new Result(
                     scores, pruning, quantization, original, compressed, servedScores, verdicts);

@@ -10,6 +10,7 @@ import dev.maas.ModelPackage;
 import dev.maas.ModelService;
 import dev.maas.TensorSpec;
 import dev.maas.cli.Main;
+import dev.maas.compression.RecommenderCompression;
 import dev.maas.engine.onnxruntime.OnnxRuntimeBackend;
 import dev.maas.engine.pytorch.PyTorchBackend;
 import dev.maas.engine.tensorflow.TensorFlowBackend;
@@ -82,6 +83,7 @@ class BomConsumerTest {
                 Arguments.of(TensorFlowBackend.class, "dev.maas.engine.tensorflow"),
                 Arguments.of(OnnxRuntimeBackend.class, "dev.maas.engine.onnxruntime"),
                 Arguments.of(Recommender.class, "dev.maas.recommend"),
+                Arguments.of(RecommenderCompression.class, "dev.maas.compression"),
                 Arguments.of(Main.class, "dev.maas.cli"));
     }
 

@@ -66,9 +66,7 @@ final class CompressCommand implements Callable<Integer> {
                 description = "Truncated SVD of the score matrix to this rank.")
         Integer rank;
 
-        @Option(
-                names = "--distill",
-                description = "Distil into a student with --factors factors.")
+        @Option(names = "--distill", description = "Distil into a student with --factors factors.")
         boolean distill;
     }
 

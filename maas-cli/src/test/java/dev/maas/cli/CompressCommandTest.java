@@ -89,7 +89,16 @@ class CompressCommandTest {
         assertThat(eval.status()).as(eval.err()).isZero();
 
         MainTest.Run newModel =
-                run(args(root, "compress", "films:1", "--rank", "8", "--publish", "--name", "films-small"));
+                run(
+                        args(
+                                root,
+                                "compress",
+                                "films:1",
+                                "--rank",
+                                "8",
+                                "--publish",
+                                "--name",
+                                "films-small"));
         assertThat(newModel.status()).as(newModel.err()).isZero();
         assertThat(newModel.out())
                 .contains("low-rank rank=8 dim=32->8")
@@ -102,10 +111,10 @@ class CompressCommandTest {
         try (ModelService maas = ModelService.builder().root(root).build()) {
             versions = maas.versions("films").size();
         }
-        MainTest.Run sparsity = run(args(root, "compress", "films:1", "--prune", "1.5", "--publish"));
+        MainTest.Run sparsity =
+                run(args(root, "compress", "films:1", "--prune", "1.5", "--publish"));
         assertThat(sparsity.status()).isEqualTo(Main.FAILED);
-        assertThat(sparsity.err())
-                .contains("prune setting 'sparsity' must be in [0, 1), was 1.5");
+        assertThat(sparsity.err()).contains("prune setting 'sparsity' must be in [0, 1), was 1.5");
 
         MainTest.Run rank = run(args(root, "compress", "films:1", "--rank", "80", "--publish"));
         assertThat(rank.status()).isEqualTo(Main.FAILED);

@@ -17,9 +17,9 @@ import java.util.Objects;
 /**
  * Compresses the parameters of any initialised DJL {@link Block} (on the PyTorch engine or any
  * other): quantization ({@link #quantize}), magnitude pruning ({@link #prune}) and truncated SVD of
- * linear layers ({@link #lowRank}). Each returns a {@link CompressedBlock}: the stored form of every
- * parameter, which it has already written back into the block (dequantized, with zeros, or as the
- * low-rank product), so the block now computes what the compressed model computes.
+ * linear layers ({@link #lowRank}). Each returns a {@link CompressedBlock}: the stored form of
+ * every parameter, which it has already written back into the block (dequantized, with zeros, or as
+ * the low-rank product), so the block now computes what the compressed model computes.
  *
  * <p>Layers are named as DJL names them: the path of child names joined with {@code _}, such as
  * {@code 01Linear}; parameters as {@code 01Linear_weight}. Errors name the setting and the layer.
@@ -53,7 +53,12 @@ public final class BlockCompression {
 
         String describe() {
             long[] s = weight() == null ? new long[0] : weight().getArray().getShape().getShape();
-            return "'" + name + "' (" + type() + (s.length == 2 ? " " + s[0] + " x " + s[1] : "") + ")";
+            return "'"
+                    + name
+                    + "' ("
+                    + type()
+                    + (s.length == 2 ? " " + s[0] + " x " + s[1] : "")
+                    + ")";
         }
     }
 
@@ -82,7 +87,11 @@ public final class BlockCompression {
         }
         if (!direct.isEmpty()) {
             String name = prefix.endsWith("_") ? prefix.substring(0, prefix.length() - 1) : prefix;
-            out.add(new Layer(name.isEmpty() ? block.getClass().getSimpleName() : name, block, direct));
+            out.add(
+                    new Layer(
+                            name.isEmpty() ? block.getClass().getSimpleName() : name,
+                            block,
+                            direct));
         }
         for (Pair<String, Block> child : block.getChildren()) {
             collect(child.getValue(), prefix + child.getKey() + "_", out);

@@ -62,9 +62,10 @@ public final class BlockReports {
         q0.forEach(
                 (k, v) -> {
                     String n = k.toLowerCase(Locale.ROOT);
-                    boolean lower =
-                            n.contains("loss") || n.contains("mse") || n.contains("error");
-                    qs.add(new CompressionReport.Quality(k, v, q1.getOrDefault(k, Double.NaN), !lower));
+                    boolean lower = n.contains("loss") || n.contains("mse") || n.contains("error");
+                    qs.add(
+                            new CompressionReport.Quality(
+                                    k, v, q1.getOrDefault(k, Double.NaN), !lower));
                 });
         Map<String, String> settings = new LinkedHashMap<>(after.settings());
         return new CompressionReport(

@@ -235,7 +235,9 @@ public final class CompressedBlock {
                                 q.encode(f.u().decode(rows, f.rank()), rows, f.rank()),
                                 q.encode(f.v().decode(f.rank(), cols), f.rank(), cols));
             } else if (s instanceof StoredParameter.Dense d && s.shape().length == 2) {
-                n = new StoredParameter.Dense(d.name(), d.shape(), q.encode(d.decode(), rows, cols));
+                n =
+                        new StoredParameter.Dense(
+                                d.name(), d.shape(), q.encode(d.decode(), rows, cols));
             }
             next.put(s.name(), n);
         }
@@ -281,7 +283,10 @@ public final class CompressedBlock {
         Map<String, String> meta = c.metadata();
         if (!"maas-compressed-block".equals(meta.get("format"))) {
             throw new MalformedModelException(
-                    file.getFileName() + " is not a compressed block (format " + meta.get("format") + ")");
+                    file.getFileName()
+                            + " is not a compressed block (format "
+                            + meta.get("format")
+                            + ")");
         }
         Map<String, String> settings = new LinkedHashMap<>();
         Map<String, StoredParameter> params = new LinkedHashMap<>();
@@ -296,7 +301,9 @@ public final class CompressedBlock {
                     String kind = kindShape[0];
                     StoredParameter p;
                     if (kind.equals("dense")) {
-                        p = new StoredParameter.Dense(name, shape, StoredParameter.get(c.tensors(), name));
+                        p =
+                                new StoredParameter.Dense(
+                                        name, shape, StoredParameter.get(c.tensors(), name));
                     } else if (kind.equals("masked")) {
                         TensorFile.Raw mask = c.tensors().get(name + ".mask");
                         StoredTensor values = StoredParameter.get(c.tensors(), name + ".values");
@@ -323,7 +330,8 @@ public final class CompressedBlock {
             if (e instanceof MalformedModelException m) {
                 throw m;
             }
-            throw new MalformedModelException(file.getFileName() + " is malformed: " + e.getMessage(), e);
+            throw new MalformedModelException(
+                    file.getFileName() + " is malformed: " + e.getMessage(), e);
         }
         return new CompressedBlock(
                 Objects.requireNonNullElse(meta.get("technique"), "unknown"), settings, params);

@@ -3,7 +3,6 @@ package dev.maas.compression;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -76,7 +75,10 @@ public final class CompressedBlockBackend implements EngineBackend {
         String factoryName = card.properties().get(BLOCK_FACTORY);
         if (factoryName == null || factoryName.isBlank()) {
             throw new MalformedModelException(
-                    what + ": its card has no '" + BLOCK_FACTORY + "' property naming the"
+                    what
+                            + ": its card has no '"
+                            + BLOCK_FACTORY
+                            + "' property naming the"
                             + " BlockFactory class that builds its architecture");
         }
         if (card.inputs().isEmpty()) {

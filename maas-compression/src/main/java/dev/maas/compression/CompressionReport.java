@@ -194,8 +194,9 @@ public record CompressionReport(
     /**
      * Returns the card properties that record this report: {@code compression.technique}, {@code
      * compression.source}, {@code compression.setting.*}, {@code compression.bytes.before}, {@code
-     * compression.bytes.after}, {@code compression.ratio}, {@code compression.quality.<metric>.before}
-     * and {@code .after}, and {@code compression.report} (the JSON).
+     * compression.bytes.after}, {@code compression.ratio}, {@code
+     * compression.quality.<metric>.before} and {@code .after}, and {@code compression.report} (the
+     * JSON).
      */
     public Map<String, String> toCardProperties() {
         Map<String, String> p = new LinkedHashMap<>();

@@ -127,8 +127,7 @@ final class FactorOps {
     }
 
     /** Returns {@code m} with other vectors of length {@code dim}, biases and ids unchanged. */
-    static FactorModel withFactors(
-            FactorModel m, int dim, float[] users, float[] items) {
+    static FactorModel withFactors(FactorModel m, int dim, float[] users, float[] items) {
         Map<String, String> props = new LinkedHashMap<>(m.properties());
         props.put("factors", Integer.toString(dim));
         return new FactorModel(

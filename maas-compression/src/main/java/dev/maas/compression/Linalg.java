@@ -65,7 +65,8 @@ final class Linalg {
                         continue;
                     }
                     double theta = (a[q][q] - a[p][p]) / (2 * apq);
-                    double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+                    double t =
+                            Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
                     if (theta == 0) {
                         t = 1;
                     }
@@ -108,7 +109,9 @@ final class Linalg {
         return new Eigen(values, vectors);
     }
 
-    /** Returns the row-major {@code rows x k} product of {@code a} ({@code rows x n}) and {@code m}. */
+    /**
+     * Returns the row-major {@code rows x k} product of {@code a} ({@code rows x n}) and {@code m}.
+     */
     static float[] times(float[] a, int rows, int n, double[][] m, int k) {
         float[] out = new float[rows * k];
         double[] acc = new double[k];

@@ -94,8 +94,8 @@ public final class Quantization {
     }
 
     /**
-     * Returns the scheme's name: {@code int8-symmetric-per-row}, {@code int8-asymmetric-per-tensor},
-     * {@code float16}, {@code bfloat16}.
+     * Returns the scheme's name: {@code int8-symmetric-per-row}, {@code
+     * int8-asymmetric-per-tensor}, {@code float16}, {@code bfloat16}.
      */
     public String name() {
         return switch (type) {
@@ -236,7 +236,9 @@ public final class Quantization {
         return Math.max(lo, Math.min(hi, v));
     }
 
-    /** Returns the IEEE half-precision bits nearest {@code f} (ties to even; overflow to infinity). */
+    /**
+     * Returns the IEEE half-precision bits nearest {@code f} (ties to even; overflow to infinity).
+     */
     public static short floatToHalf(float f) {
         int bits = Float.floatToRawIntBits(f);
         int sign = (bits >>> 16) & 0x8000;

@@ -151,8 +151,7 @@ public final class RecommenderCompression {
             FactorModel loaded = FactorModel.load(after);
             long bytesBefore = Files.size(before.resolve("factors.safetensors"));
             long bytesAfter = Files.size(after.resolve("factors.safetensors"));
-            CompressionReport report =
-                    measure(technique, loaded, serving, bytesBefore, bytesAfter);
+            CompressionReport report = measure(technique, loaded, serving, bytesBefore, bytesAfter);
             LOG.info("compressed {}: {}", card.ref(), Technique.describe(technique));
             return new CompressedRecommender(
                     card, compressed, loaded, encoder, serving, report, evaluation.train());
@@ -262,17 +261,27 @@ public final class RecommenderCompression {
         return sum / users;
     }
 
-    private static int[] top(float[] scores, int k) {
-        Integer[] idx = new Integer[scores.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
+    /** The indices of the {@code k} largest scores, largest first (ties: lower index first). */
+    static int[] top(float[] scores, int k) {
+        int n = Math.min(k, scores.length);
+        int[] idx = new int[n];
+        float[] val = new float[n];
+        int size = 0;
+        for (int i = 0; i < scores.length; i++) {
+            float v = scores[i];
+            if (size == n && !(v > val[n - 1])) {
+                continue;
+            }
+            int p = size < n ? size++ : n - 1;
+            while (p > 0 && v > val[p - 1]) {
+                val[p] = val[p - 1];
+                idx[p] = idx[p - 1];
+                p--;
+            }
+            val[p] = v;
+            idx[p] = i;
         }
-        Arrays.sort(idx, (x, y) -> Float.compare(scores[y], scores[x]));
-        int[] out = new int[Math.min(k, idx.length)];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = idx[i];
-        }
-        return out;
+        return Arrays.copyOf(idx, size);
     }
 
     static EmbeddingIndex index(FactorModel m, Precision precision) {

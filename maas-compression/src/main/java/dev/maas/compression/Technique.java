@@ -195,8 +195,7 @@ public sealed interface Technique {
      */
     static Technique lowRank(int rank) {
         if (rank < 1) {
-            throw new IllegalArgumentException(
-                    "low-rank setting 'rank' must be >= 1, was " + rank);
+            throw new IllegalArgumentException("low-rank setting 'rank' must be >= 1, was " + rank);
         }
         return new LowRank(rank, 1);
     }
@@ -214,8 +213,13 @@ public sealed interface Technique {
     /** Returns a short description, such as {@code quantize(scheme=int8-symmetric-per-row)}. */
     static String describe(Technique t) {
         StringBuilder b = new StringBuilder(t.name()).append('(');
-        t.settings().forEach((k, v) -> b.append(b.charAt(b.length() - 1) == '(' ? "" : ", ")
-                .append(k).append('=').append(v));
+        t.settings()
+                .forEach(
+                        (k, v) ->
+                                b.append(b.charAt(b.length() - 1) == '(' ? "" : ", ")
+                                        .append(k)
+                                        .append('=')
+                                        .append(v));
         return b.append(')').toString().toLowerCase(Locale.ROOT);
     }
 }

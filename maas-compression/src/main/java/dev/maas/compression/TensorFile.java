@@ -53,7 +53,8 @@ final class TensorFile {
         }
         byte[] json = GSON.toJson(header).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) & ~7;
-        ByteBuffer out = ByteBuffer.allocate((int) (8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out =
+                ByteBuffer.allocate((int) (8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(padded).put(json);
         for (int i = json.length; i < padded; i++) {
             out.put((byte) ' ');
@@ -78,7 +79,12 @@ final class TensorFile {
             long n = b.getLong();
             if (n < 2 || n > all.length - 8) {
                 throw new MalformedModelException(
-                        name + " has header length " + n + ", the file has " + all.length + " bytes");
+                        name
+                                + " has header length "
+                                + n
+                                + ", the file has "
+                                + all.length
+                                + " bytes");
             }
             JsonObject header =
                     GSON.fromJson(

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A student with a quarter of the teacher's factors, distilled against one trained from scratch. */
+/**
+ * A student with a quarter of the teacher's factors, distilled against one trained from scratch.
+ */
 class DistillationTest {
     @TempDir Path root;
 
@@ -24,7 +26,8 @@ class DistillationTest {
         try (ModelService maas = SampleRecommender.service(root)) {
             SampleRecommender.publish(maas, "movies");
             CompressedRecommender student =
-                    RecommenderCompression.of(maas, "movies", split).apply(Technique.distill(factors));
+                    RecommenderCompression.of(maas, "movies", split)
+                            .apply(Technique.distill(factors));
             CompressionReport r = student.report();
             System.out.print(r.toTable());
             assertThat(student.model().dim()).isEqualTo(factors);
@@ -40,7 +43,8 @@ class DistillationTest {
                             .fit(split.train())
                             .model();
             Evaluator evaluator = Evaluator.builder().k(10).build();
-            double scratchNdcg = evaluator.evaluateRanking(scratch, split.train(), split.test()).ndcg();
+            double scratchNdcg =
+                    evaluator.evaluateRanking(scratch, split.train(), split.test()).ndcg();
             double teacher = r.quality("ndcg@10").before();
             double distilled = r.quality("ndcg@10").after();
             System.out.printf(

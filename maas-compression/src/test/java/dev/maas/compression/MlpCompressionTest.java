@@ -97,7 +97,9 @@ class MlpCompressionTest {
             }
             y[k] = (float) (Math.sin(2 * dot[0]) + 0.5 * dot[1] * dot[2]);
         }
-        return new NDArray[] {manager.create(x, new Shape(n, IN)), manager.create(y, new Shape(n, 1))};
+        return new NDArray[] {
+            manager.create(x, new Shape(n, IN)), manager.create(y, new Shape(n, 1))
+        };
     }
 
     static double testLoss() {

@@ -103,8 +103,12 @@ class QuantizationTest {
         for (int i = 0; i < x.length; i++) {
             float a = Math.abs(x[i]);
             double halfBound = a >= 0x1p-14f ? a * 0x1p-11 : 0x1p-25;
-            assertThat((double) Math.abs(x[i] - h[i])).as("f16 %s", x[i]).isLessThanOrEqualTo(halfBound);
-            assertThat((double) Math.abs(x[i] - b[i])).as("bf16 %s", x[i]).isLessThanOrEqualTo(a * 0x1p-8);
+            assertThat((double) Math.abs(x[i] - h[i]))
+                    .as("f16 %s", x[i])
+                    .isLessThanOrEqualTo(halfBound);
+            assertThat((double) Math.abs(x[i] - b[i]))
+                    .as("bf16 %s", x[i])
+                    .isLessThanOrEqualTo(a * 0x1p-8);
         }
     }
 
@@ -159,6 +163,63 @@ class QuantizationTest {
                 .hasMessageContaining("quantization 'int4' is unknown");
         assertThat(Quantization.parse("int8-asymmetric-per-tensor"))
                 .isEqualTo(Quantization.int8Asymmetric(false));
+    }
+
+    @Test
+    void badEncoderOutput_isRefusedBeforeAnythingIsWritten(@TempDir Path dir) {
+        FactorModel m = model(5, 6, 4);
+        assertThatThrownBy(
+                        () ->
+                                m.save(
+                                        dir.resolve("bad"),
+                                        (t, v, r, c) ->
+                                                new StoredTensor(
+                                                        StoredTensor.DType.I8,
+                                                        new byte[3],
+                                                        new float[] {1f},
+                                                        null)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs 20 bytes, has 3");
+        assertThat(dir.resolve("bad/factor-model.json")).doesNotExist();
+        assertThat(dir.resolve("bad/factors.safetensors")).doesNotExist();
+        assertThatThrownBy(() -> new StoredTensor(StoredTensor.DType.I8, new byte[2], null, null))
+                .hasMessage("an I8 tensor needs scales");
+    }
+
+    @Test
+    void report_tableJsonAndCardProperties() {
+        CompressionReport r =
+                new CompressionReport(
+                        "m:1",
+                        "quantize",
+                        Map.of("scheme", "float16"),
+                        4000,
+                        1000,
+                        List.of(new CompressionReport.Quality("ndcg@10", 0.5, 0.4, true)),
+                        List.of(new CompressionReport.Latency(1, 10, 5)));
+        assertThat(r.ratio()).isEqualTo(4.0);
+        assertThat(r.quality("ndcg@10").kept())
+                .isCloseTo(0.8, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(r.toTable())
+                .contains("Compression of m:1: quantize scheme=float16")
+                .contains("4.00x")
+                .contains("-0.1000")
+                .contains("us/item at batch 1");
+        com.google.gson.JsonObject json =
+                com.google.gson.JsonParser.parseString(r.toJson()).getAsJsonObject();
+        assertThat(json.get("bytesAfter").getAsLong()).isEqualTo(1000);
+        assertThat(
+                        json.getAsJsonArray("latency")
+                                .get(0)
+                                .getAsJsonObject()
+                                .get("speedup")
+                                .getAsDouble())
+                .isEqualTo(2.0);
+        assertThat(r.toCardProperties())
+                .containsEntry("compression.ratio", "4.0000")
+                .containsEntry("compression.quality.ndcg@10.after", "0.4")
+                .containsEntry("compression.setting.scheme", "float16");
+        assertThatThrownBy(() -> r.quality("f1")).hasMessageContaining("has no metric 'f1'");
     }
 
     @Test

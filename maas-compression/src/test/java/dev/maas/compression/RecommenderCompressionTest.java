@@ -38,7 +38,9 @@ class RecommenderCompressionTest {
             assertThat(r.quality("top10-overlap").after()).isGreaterThan(0.85);
             assertThat(Math.abs(r.quality("ndcg@10").change())).isLessThan(0.01);
             assertThat(Math.abs(r.quality("rmse").change())).isLessThan(0.01);
-            assertThat(r.latency()).extracting(CompressionReport.Latency::batch).containsExactly(1, 64);
+            assertThat(r.latency())
+                    .extracting(CompressionReport.Latency::batch)
+                    .containsExactly(1, 64);
             assertThat(r.toJson()).contains("\"technique\": \"quantize\"", "\"ratio\"");
 
             ModelCard v2 = int8.publish(maas);

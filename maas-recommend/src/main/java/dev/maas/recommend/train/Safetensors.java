@@ -23,11 +23,11 @@ import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
- * Reads and writes tensors (F32, F16, BF16, I8) in the safetensors layout: an 8-byte little-endian header length
- * {@code N}, {@code N} bytes of UTF-8 JSON (per tensor: {@code dtype}, {@code shape} and {@code
- * data_offsets} relative to the end of the header; optionally {@code __metadata__}, a map of
- * strings), then the raw little-endian tensor data. The header is padded with spaces so that the
- * data starts at a multiple of 8 bytes. Files written here are read by the {@code safetensors}
+ * Reads and writes tensors (F32, F16, BF16, I8) in the safetensors layout: an 8-byte little-endian
+ * header length {@code N}, {@code N} bytes of UTF-8 JSON (per tensor: {@code dtype}, {@code shape}
+ * and {@code data_offsets} relative to the end of the header; optionally {@code __metadata__}, a
+ * map of strings), then the raw little-endian tensor data. The header is padded with spaces so that
+ * the data starts at a multiple of 8 bytes. Files written here are read by the {@code safetensors}
  * Python package and by DJL's {@code NDList.decode}.
  *
  * <p>Stateless and thread-safe.
@@ -117,7 +117,8 @@ final class Safetensors {
     record Contents(Map<String, float[]> tensors, Map<String, String> metadata, long crc32) {}
 
     /** The element types a factor tensor may have. */
-    private static final java.util.Set<String> FACTOR_DTYPES = java.util.Set.of("F32", "F16", "BF16", "I8");
+    private static final java.util.Set<String> FACTOR_DTYPES =
+            java.util.Set.of("F32", "F16", "BF16", "I8");
 
     /**
      * Reads the tensors named in {@code expected} (name to shape) from {@code file} and decodes

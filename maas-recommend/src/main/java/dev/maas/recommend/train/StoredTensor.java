@@ -92,7 +92,9 @@ public record StoredTensor(DType dtype, byte[] data, float[] scale, float[] zero
         return new StoredTensor(DType.F32, data, null, null);
     }
 
-    /** Returns the number of bytes this tensor takes in the file, scales and zero points included. */
+    /**
+     * Returns the number of bytes this tensor takes in the file, scales and zero points included.
+     */
     public long storedBytes() {
         long b = data.length;
         if (scale != null) {
