@@ -41,8 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * ModelService}, for {@code items} items of dimension 64 (at 100k items the float32 scan reads 25
  * MB per query, more than the caches hold: memory-bound). Both versions live in one repository and
  * run in the same JMH run ({@code version} parameter), so their scores give the speed ratio; the
- * size ratio of the factor files is in the secondary result {@code ratioX1000} ({@code 1000 x
- * float32 bytes / int8 bytes}).
+ * setup prints the bytes of both factor files and their ratio.
  *
  * <p>Run (after {@code mvn -pl maas-benchmarks -am package -DskipTests}):
  *
