@@ -106,6 +106,27 @@ class CompressCommandTest {
     }
 
     @Test
+    void distillAndHalfPrecision_reportWithoutPublishing() {
+        MainTest.Run distill =
+                run(
+                        args(
+                                root,
+                                "compress",
+                                "films:1",
+                                "--distill",
+                                "--factors",
+                                "8",
+                                "--epochs",
+                                "3"));
+        assertThat(distill.status()).as(distill.err()).isZero();
+        assertThat(distill.out()).contains("distill factors=8 epochs=3").contains("dim=32->8");
+        assertThat(distill.out()).doesNotContain("Published");
+        MainTest.Run fp16 = run(args(root, "compress", "films:1", "--fp16"));
+        assertThat(fp16.status()).as(fp16.err()).isZero();
+        assertThat(fp16.out()).contains("quantize scheme=float16").contains("2.00x");
+    }
+
+    @Test
     void badSettings_failWithOneClearLine_andPublishNothing() {
         int versions;
         try (ModelService maas = ModelService.builder().root(root).build()) {

@@ -82,9 +82,9 @@ final class TensorFile {
                         name
                                 + " has header length "
                                 + n
-                                + ", the file has "
+                                + ", but the file has only "
                                 + all.length
-                                + " bytes");
+                                + " bytes (truncated?)");
             }
             JsonObject header =
                     GSON.fromJson(
@@ -108,7 +108,10 @@ final class TensorFile {
                 long end = off.get(1).getAsLong();
                 if (begin < 0 || end < begin || base + end > all.length) {
                     throw new MalformedModelException(
-                            name + " tensor '" + e.getKey() + "' lies outside the file");
+                            name
+                                    + " tensor '"
+                                    + e.getKey()
+                                    + "' lies outside the file (truncated?)");
                 }
                 byte[] data = new byte[(int) (end - begin)];
                 System.arraycopy(all, base + (int) begin, data, 0, data.length);
