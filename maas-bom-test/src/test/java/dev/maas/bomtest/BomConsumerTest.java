@@ -11,6 +11,7 @@ import dev.maas.ModelService;
 import dev.maas.TensorSpec;
 import dev.maas.catalog.postgres.PostgresCatalog;
 import dev.maas.cli.Main;
+import dev.maas.compression.RecommenderCompression;
 import dev.maas.engine.onnxruntime.OnnxRuntimeBackend;
 import dev.maas.engine.pytorch.PyTorchBackend;
 import dev.maas.engine.tensorflow.TensorFlowBackend;
@@ -85,6 +86,7 @@ class BomConsumerTest {
                 Arguments.of(Recommender.class, "dev.maas.recommend"),
                 Arguments.of(dev.maas.spark.RepositoryLocation.class, "dev.maas.spark"),
                 Arguments.of(PostgresCatalog.class, "dev.maas.catalog.postgres"),
+                Arguments.of(RecommenderCompression.class, "dev.maas.compression"),
                 Arguments.of(Main.class, "dev.maas.cli"));
     }
 

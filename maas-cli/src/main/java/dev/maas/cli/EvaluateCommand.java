@@ -178,7 +178,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 what = card.ref().toString();
             }
         }
-        DataOptions options = dataOptions(provenance);
+        DataOptions options = recordedData(provenance, data, repo);
         DataOptions.Prepared prepared = options.prepare(options.load(repo.root()));
         if (!model.users().equals(prepared.dataset().data().users())
                 || !model.items().equals(prepared.dataset().data().items())) {
@@ -312,8 +312,11 @@ final class EvaluateCommand implements Callable<Integer> {
         };
     }
 
-    /** Rebuilds the data options recorded with the model (source.* properties). */
-    private DataOptions dataOptions(Map<String, String> p) {
+    /**
+     * Rebuilds the data options recorded with a model (its source.* card properties); {@code data},
+     * when given, replaces the recorded folder.
+     */
+    static DataOptions recordedData(Map<String, String> p, Path data, RepoOptions repo) {
         DataOptions o = new DataOptions();
         o.split = p.getOrDefault("source.split", "random");
         o.testFraction = Double.parseDouble(p.getOrDefault("source.test-fraction", "0.2"));

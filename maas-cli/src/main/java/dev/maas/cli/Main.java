@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             EvaluateCommand.class,
             TuneCommand.class,
+            CompressCommand.class,
             PublishCommand.class,
             ModelsCommand.class,
             RecommendCommand.class,

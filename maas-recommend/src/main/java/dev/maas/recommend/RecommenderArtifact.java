@@ -62,15 +62,20 @@ final class RecommenderArtifact {
     /**
      * Writes {@code contents} into {@code dir} (created if needed), with {@code info} (metrics,
      * data summary, card fields) in the manifest. The manifest is written last, so a folder that
-     * {@link #looksLike} a recommender is complete.
+     * {@link #looksLike} a recommender is complete. {@code encoder} chooses how the factor tensors
+     * are stored.
      *
      * @throws UncheckedIOException if a file cannot be written
      */
-    static void write(Path dir, Contents c, Map<String, String> info) {
+    static void write(
+            Path dir,
+            Contents c,
+            Map<String, String> info,
+            dev.maas.recommend.train.FactorEncoder encoder) {
         try {
             Files.createDirectories(dir);
             Files.deleteIfExists(dir.resolve(MANIFEST));
-            c.model().save(dir);
+            c.model().save(dir, encoder);
             ByteBuffer seen =
                     ByteBuffer.allocate((c.seenOffsets().length + c.seenItems().length) * 4)
                             .order(ByteOrder.LITTLE_ENDIAN);

@@ -54,6 +54,7 @@ public final class RecommenderPackage {
     public static final String FACTORS_FORMAT_PROPERTY = "recommender.factors.format";
 
     private static final String METRIC_PREFIX = "metric.";
+    private static final String DERIVED_FROM = "derived-from";
     private static final String PROPERTY_PREFIX = "card.";
 
     private final RecommenderArtifact.Contents contents;
@@ -63,9 +64,13 @@ public final class RecommenderPackage {
     private final String owner;
     private final Set<String> tags;
     private final Map<String, String> properties;
+    private final dev.maas.recommend.train.FactorEncoder encoder;
+    private final dev.maas.ModelRef derivedFrom;
 
     private RecommenderPackage(Builder b, RecommenderArtifact.Contents contents) {
         this.contents = contents;
+        this.encoder = b.encoder;
+        this.derivedFrom = b.derivedFrom;
         this.summary = b.summary;
         this.metrics = Map.copyOf(b.metrics);
         this.description = b.description;
@@ -111,7 +116,10 @@ public final class RecommenderPackage {
             info.put("tags", String.join(",", tags));
         }
         properties.forEach((k, v) -> info.put(PROPERTY_PREFIX + k, v));
-        RecommenderArtifact.write(dir, contents, info);
+        if (derivedFrom != null) {
+            info.put(DERIVED_FROM, derivedFrom.toString());
+        }
+        RecommenderArtifact.write(dir, contents, info, encoder);
         return dir;
     }
 
@@ -204,6 +212,9 @@ public final class RecommenderPackage {
         if (p.getProperty("owner") != null) {
             card.owner(p.getProperty("owner"));
         }
+        if (p.getProperty(DERIVED_FROM) != null) {
+            card.derivedFrom(dev.maas.ModelRef.parse(p.getProperty(DERIVED_FROM)));
+        }
         if (p.getProperty("tags") != null) {
             for (String t : p.getProperty("tags").split(",")) {
                 if (!t.isBlank()) {
@@ -234,8 +245,27 @@ public final class RecommenderPackage {
         private String owner;
         private final Set<String> tags = new LinkedHashSet<>();
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private dev.maas.recommend.train.FactorEncoder encoder =
+                dev.maas.recommend.train.FactorEncoder.FLOAT32;
+        private dev.maas.ModelRef derivedFrom;
 
         private Builder() {}
+
+        /**
+         * Sets how the factor tensors are stored; default {@link
+         * dev.maas.recommend.train.FactorEncoder#FLOAT32}. Compressed encodings (half precision,
+         * 8-bit codes with scales) take fewer bytes and load back as floats.
+         */
+        public Builder factorEncoder(dev.maas.recommend.train.FactorEncoder encoder) {
+            this.encoder = Objects.requireNonNull(encoder, "encoder");
+            return this;
+        }
+
+        /** Records the model this one was derived from (compressed, fine-tuned) in its card. */
+        public Builder derivedFrom(dev.maas.ModelRef source) {
+            this.derivedFrom = Objects.requireNonNull(source, "source");
+            return this;
+        }
 
         /** Sets the trained model: factors, biases, user and item ids, item metadata. */
         public Builder model(FactorModel model) {

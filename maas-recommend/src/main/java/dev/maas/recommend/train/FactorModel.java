@@ -476,7 +476,20 @@ public final class FactorModel implements RatingPredictor, ItemScorer {
      * @throws UncheckedIOException if a file cannot be written
      */
     public void save(Path dir) {
-        FactorModelFiles.save(this, dir);
+        FactorModelFiles.save(this, dir, FactorEncoder.FLOAT32);
+    }
+
+    /**
+     * Writes the model like {@link #save(Path)}, storing each tensor of {@code factors.safetensors}
+     * as {@code encoder} chooses (half precision, 8-bit codes with scales; see {@link
+     * StoredTensor}). {@link #load} decodes them back to floats.
+     *
+     * @throws IllegalArgumentException if the encoder's output does not fit a tensor (nothing is
+     *     written then)
+     * @throws UncheckedIOException if a file cannot be written
+     */
+    public void save(Path dir, FactorEncoder encoder) {
+        FactorModelFiles.save(this, dir, java.util.Objects.requireNonNull(encoder, "encoder"));
     }
 
     /**
@@ -543,11 +556,13 @@ public final class FactorModel implements RatingPredictor, ItemScorer {
         return catalogue;
     }
 
-    float minRating() {
+    /** Returns the smallest rating of the training data ({@code NaN} if not explicit). */
+    public float minRating() {
         return minRating;
     }
 
-    float maxRating() {
+    /** Returns the largest rating of the training data ({@code NaN} if not explicit). */
+    public float maxRating() {
         return maxRating;
     }
 

@@ -67,11 +67,11 @@ final class FactorModelFiles {
 
     // ------------------------------------------------------------------ save
 
-    static void save(FactorModel model, Path dir) {
+    static void save(FactorModel model, Path dir, FactorEncoder encoder) {
         try {
             Files.createDirectories(dir);
             JsonObject files = new JsonObject();
-            writeFactors(dir, model, files);
+            writeFactors(dir, model, files, encoder);
             for (String legacy : List.of(USER_FACTORS, ITEM_FACTORS, USER_BIAS, ITEM_BIAS)) {
                 Files.deleteIfExists(dir.resolve(legacy));
             }
@@ -120,21 +120,17 @@ final class FactorModelFiles {
         }
     }
 
-    private static void writeFactors(Path dir, FactorModel model, JsonObject files)
+    private static void writeFactors(
+            Path dir, FactorModel model, JsonObject files, FactorEncoder encoder)
             throws IOException {
-        long users = model.numUsers();
-        long items = model.numItems();
-        long dim = model.dim();
-        List<Safetensors.Tensor> tensors =
-                List.of(
-                        new Safetensors.Tensor(
-                                T_USER_FACTORS, new long[] {users, dim}, model.rawUserFactors()),
-                        new Safetensors.Tensor(
-                                T_ITEM_FACTORS, new long[] {items, dim}, model.rawItemFactors()),
-                        new Safetensors.Tensor(
-                                T_USER_BIAS, new long[] {users}, model.rawUserBias()),
-                        new Safetensors.Tensor(
-                                T_ITEM_BIAS, new long[] {items}, model.rawItemBias()));
+        int users = model.numUsers();
+        int items = model.numItems();
+        int dim = model.dim();
+        List<Safetensors.Tensor> tensors = new ArrayList<>();
+        addTensor(tensors, encoder, T_USER_FACTORS, model.rawUserFactors(), users, dim, true);
+        addTensor(tensors, encoder, T_ITEM_FACTORS, model.rawItemFactors(), items, dim, true);
+        addTensor(tensors, encoder, T_USER_BIAS, model.rawUserBias(), users, 1, false);
+        addTensor(tensors, encoder, T_ITEM_BIAS, model.rawItemBias(), items, 1, false);
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", FORMAT);
         metadata.put("type", model.type().name());
@@ -146,6 +142,36 @@ final class FactorModelFiles {
         entry.addProperty("bytes", written.bytes());
         entry.addProperty("crc32", hex(written.crc32()));
         files.add(FACTORS, entry);
+    }
+
+    private static void addTensor(
+            List<Safetensors.Tensor> tensors,
+            FactorEncoder encoder,
+            String name,
+            float[] values,
+            int rows,
+            int cols,
+            boolean matrix) {
+        StoredTensor stored = encoder.encode(name, values, rows, cols);
+        if (stored == null) {
+            throw new IllegalArgumentException("the factor encoder returned null for " + name);
+        }
+        // Fails here, before anything is written, if the encoder's output does not fit.
+        stored.decode(rows, cols);
+        long[] shape = matrix ? new long[] {rows, cols} : new long[] {rows};
+        tensors.add(new Safetensors.Tensor(name, stored.dtype().name(), shape, stored.data()));
+        if (stored.scale() != null) {
+            tensors.add(
+                    new Safetensors.Tensor(
+                            name + ".scale", new long[] {stored.scale().length}, stored.scale()));
+        }
+        if (stored.zeroPoint() != null) {
+            tensors.add(
+                    new Safetensors.Tensor(
+                            name + ".zero_point",
+                            new long[] {stored.zeroPoint().length},
+                            stored.zeroPoint()));
+        }
     }
 
     private static long writeText(Path dir, String name, String text) throws IOException {

@@ -23,11 +23,11 @@ import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
- * Reads and writes float32 tensors in the safetensors layout: an 8-byte little-endian header length
- * {@code N}, {@code N} bytes of UTF-8 JSON (per tensor: {@code dtype}, {@code shape} and {@code
- * data_offsets} relative to the end of the header; optionally {@code __metadata__}, a map of
- * strings), then the raw little-endian tensor data. The header is padded with spaces so that the
- * data starts at a multiple of 8 bytes. Files written here are read by the {@code safetensors}
+ * Reads and writes tensors (F32, F16, BF16, I8) in the safetensors layout: an 8-byte little-endian
+ * header length {@code N}, {@code N} bytes of UTF-8 JSON (per tensor: {@code dtype}, {@code shape}
+ * and {@code data_offsets} relative to the end of the header; optionally {@code __metadata__}, a
+ * map of strings), then the raw little-endian tensor data. The header is padded with spaces so that
+ * the data starts at a multiple of 8 bytes. Files written here are read by the {@code safetensors}
  * Python package and by DJL's {@code NDList.decode}.
  *
  * <p>Stateless and thread-safe.
@@ -42,8 +42,13 @@ final class Safetensors {
 
     private Safetensors() {}
 
-    /** One float32 tensor: its name, shape and row-major values. */
-    record Tensor(String name, long[] shape, float[] values) {}
+    /** One tensor: its name, element type ({@code F32}, ...), shape and raw little-endian data. */
+    record Tensor(String name, String dtype, long[] shape, byte[] data) {
+        /** A float32 tensor. */
+        Tensor(String name, long[] shape, float[] values) {
+            this(name, "F32", shape, StoredTensor.f32(values).data());
+        }
+    }
 
     /** What {@link #write} produced: the file's size and CRC-32. */
     record Written(long bytes, long crc32) {}
@@ -63,7 +68,7 @@ final class Safetensors {
         long offset = 0;
         for (Tensor t : tensors) {
             JsonObject entry = new JsonObject();
-            entry.addProperty("dtype", "F32");
+            entry.addProperty("dtype", t.dtype());
             JsonArray shape = new JsonArray();
             for (long d : t.shape()) {
                 shape.add(d);
@@ -71,7 +76,7 @@ final class Safetensors {
             entry.add("shape", shape);
             JsonArray offsets = new JsonArray();
             offsets.add(offset);
-            offset += (long) t.values().length * Float.BYTES;
+            offset += t.data().length;
             offsets.add(offset);
             entry.add("data_offsets", offsets);
             header.add(t.name(), entry);
@@ -93,19 +98,9 @@ final class Safetensors {
                         StandardOpenOption.TRUNCATE_EXISTING,
                         StandardOpenOption.WRITE)) {
             writeFully(ch, head);
-            ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
             for (Tensor t : tensors) {
-                float[] values = t.values();
-                int i = 0;
-                while (i < values.length) {
-                    buffer.clear();
-                    int n = Math.min(values.length - i, CHUNK / Float.BYTES);
-                    buffer.asFloatBuffer().put(values, i, n);
-                    buffer.limit(n * Float.BYTES);
-                    crc.update(buffer.array(), 0, n * Float.BYTES);
-                    writeFully(ch, buffer);
-                    i += n;
-                }
+                crc.update(t.data());
+                writeFully(ch, ByteBuffer.wrap(t.data()));
             }
             ch.force(true);
         }
@@ -121,13 +116,20 @@ final class Safetensors {
     /** What {@link #read} returns: the tensors by name, the metadata and the file's CRC-32. */
     record Contents(Map<String, float[]> tensors, Map<String, String> metadata, long crc32) {}
 
+    /** The element types a factor tensor may have. */
+    private static final java.util.Set<String> FACTOR_DTYPES =
+            java.util.Set.of("F32", "F16", "BF16", "I8");
+
     /**
-     * Reads the float32 tensors named in {@code expected} (name to shape) from {@code file}; other
-     * tensors in the file are checked for range and skipped.
+     * Reads the tensors named in {@code expected} (name to shape) from {@code file} and decodes
+     * them to floats (see {@link StoredTensor}: an {@code I8} tensor {@code t} comes with its
+     * scales {@code t.scale} and optional zero points {@code t.zero_point}); other tensors in the
+     * file are checked for range and skipped.
      *
      * @throws MalformedModelException naming the file and what is wrong: missing, header length
-     *     beyond the file or too long, header not JSON, a tensor missing, not {@code F32}, of
-     *     another shape, or with data offsets out of range or overlapping, bytes after the data
+     *     beyond the file or too long, header not JSON, a tensor missing, not {@code F32}, {@code
+     *     F16}, {@code BF16} or {@code I8}, of another shape, without its scales, or with data
+     *     offsets out of range or overlapping, bytes after the data
      */
     static Contents read(Path file, Map<String, long[]> expected) {
         String name = String.valueOf(file.getFileName());
@@ -184,10 +186,14 @@ final class Safetensors {
                 if (s == null) {
                     throw bad(name, "has no tensor '" + e.getKey() + "'");
                 }
-                if (!s.dtype.equals("F32")) {
+                if (!FACTOR_DTYPES.contains(s.dtype)) {
                     throw bad(
                             name,
-                            "tensor '" + s.name + "' has dtype " + s.dtype + ", expected F32");
+                            "tensor '"
+                                    + s.name
+                                    + "' has dtype "
+                                    + s.dtype
+                                    + ", expected F32 (or F16, BF16, I8)");
                 }
                 if (!Arrays.equals(s.shape, e.getValue())) {
                     throw bad(
@@ -200,6 +206,31 @@ final class Safetensors {
                                     + Arrays.toString(e.getValue()));
                 }
                 s.wanted = true;
+                if (s.dtype.equals("I8")) {
+                    Span scale = byName.get(s.name + ".scale");
+                    if (scale == null || !scale.dtype.equals("F32") || scale.shape.length != 1) {
+                        throw bad(
+                                name,
+                                "I8 tensor '"
+                                        + s.name
+                                        + "' has no F32 scale tensor '"
+                                        + s.name
+                                        + ".scale' of one dimension");
+                    }
+                    scale.wanted = true;
+                    Span zero = byName.get(s.name + ".zero_point");
+                    if (zero != null) {
+                        if (!zero.dtype.equals("F32") || !Arrays.equals(zero.shape, scale.shape)) {
+                            throw bad(
+                                    name,
+                                    "tensor '"
+                                            + zero.name
+                                            + "' must be F32 of shape "
+                                            + Arrays.toString(scale.shape));
+                        }
+                        zero.wanted = true;
+                    }
+                }
             }
             spans.sort(Comparator.comparingLong((Span s) -> s.begin).thenComparingLong(s -> s.end));
             long covered = 0;
@@ -218,13 +249,22 @@ final class Safetensors {
                                 + covered
                                 + "; the file is truncated or has bytes appended");
             }
-            Map<String, float[]> tensors = new LinkedHashMap<>();
+            Map<String, float[]> floats = new LinkedHashMap<>();
+            Map<String, byte[]> raw = new LinkedHashMap<>();
             ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
             long position = 0;
             for (Span s : spans) {
                 position = skip(ch, buffer, position, s.begin, crc, name);
                 if (!s.wanted) {
                     position = skip(ch, buffer, position, s.end, crc, name);
+                    continue;
+                }
+                if (!s.dtype.equals("F32")) {
+                    ByteBuffer data = ByteBuffer.allocate((int) (s.end - s.begin));
+                    readFully(ch, data, name);
+                    crc.update(data.array());
+                    position = s.end;
+                    raw.put(s.name, data.array());
                     continue;
                 }
                 float[] values = new float[(int) ((s.end - s.begin) / Float.BYTES)];
@@ -239,7 +279,33 @@ final class Safetensors {
                     i += n;
                 }
                 position = s.end;
-                tensors.put(s.name, values);
+                floats.put(s.name, values);
+            }
+            Map<String, float[]> tensors = new LinkedHashMap<>();
+            for (Map.Entry<String, long[]> e : expected.entrySet()) {
+                Span s = byName.get(e.getKey());
+                if (s.dtype.equals("F32")) {
+                    tensors.put(s.name, floats.get(s.name));
+                    continue;
+                }
+                long[] shape = e.getValue();
+                int rows = shape.length == 0 ? 1 : (int) shape[0];
+                int cols = 1;
+                for (int d = 1; d < shape.length; d++) {
+                    cols = Math.multiplyExact(cols, (int) shape[d]);
+                }
+                boolean int8 = s.dtype.equals("I8");
+                try {
+                    StoredTensor stored =
+                            new StoredTensor(
+                                    StoredTensor.DType.valueOf(s.dtype),
+                                    raw.get(s.name),
+                                    int8 ? floats.get(s.name + ".scale") : null,
+                                    int8 ? floats.get(s.name + ".zero_point") : null);
+                    tensors.put(s.name, stored.decode(rows, cols));
+                } catch (IllegalArgumentException ex) {
+                    throw bad(name, "tensor '" + s.name + "': " + ex.getMessage());
+                }
             }
             return new Contents(tensors, metadata, crc.getValue());
         } catch (NoSuchFileException e) {
@@ -299,8 +365,15 @@ final class Safetensors {
                                 + dataLength
                                 + " bytes of tensor data (truncated?)");
             }
-            if (dtype.equals("F32")
-                    && Math.multiplyExact(elements, (long) Float.BYTES) != end - begin) {
+            int width =
+                    switch (dtype) {
+                        case "F32", "I32", "U32" -> 4;
+                        case "F16", "BF16", "I16", "U16" -> 2;
+                        case "I8", "U8", "BOOL" -> 1;
+                        case "F64", "I64", "U64" -> 8;
+                        default -> 0;
+                    };
+            if (width > 0 && Math.multiplyExact(elements, (long) width) != end - begin) {
                 throw bad(
                         file,
                         "tensor '"
@@ -310,9 +383,9 @@ final class Safetensors {
                                 + " but "
                                 + (end - begin)
                                 + " bytes of data, expected "
-                                + elements * Float.BYTES);
+                                + elements * width);
             }
-            if (end - begin > (Integer.MAX_VALUE - 8L) * Float.BYTES) {
+            if (end - begin > (Integer.MAX_VALUE - 8L) * (dtype.equals("F32") ? Float.BYTES : 1)) {
                 throw bad(file, "tensor '" + tensor + "' is too large for one array");
             }
             return new Span(tensor, dtype, shape, begin, end);
