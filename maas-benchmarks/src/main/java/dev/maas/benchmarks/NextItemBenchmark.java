@@ -34,8 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * setup on the behaviour sample (one epoch: latency does not depend on how well it is trained).
  *
  * <ul>
- *   <li>{@code served}: {@link NextItemRecommender#next} through {@link ModelService}: resolve the
- *       reference, lease the cached model, check the history's ids, score, rank.
+ *   <li>{@code served}: {@link NextItemRecommender#next} through the model's {@link ModelService}
+ *       endpoint: route the reference, check the history's ids, queue the encoded history on the
+ *       dynamic batcher, score on a worker, hand the scores back, rank.
  *   <li>{@code direct}: {@link NextItemModel#next(int[], int)} on the model in hand: the peer that
  *       shows what serving adds.
  * </ul>

@@ -3,6 +3,7 @@ package dev.maas.behaviour.next;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
+import ai.djl.translate.NoopTranslator;
 import dev.maas.EngineOptions;
 import dev.maas.MalformedModelException;
 import dev.maas.ModelCard;
@@ -13,12 +14,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Loads published next-item models (format {@value #FORMAT}, file {@value #FILE}) into the model
- * store, so they are cached, shared, aliased and evicted like any model. Registered through {@code
- * META-INF/services/dev.maas.spi.EngineBackend}; users open a {@link NextItemRecommender}. Loading
- * reads one plain file; no native engine. Stateless and thread-safe.
+ * store, so they are cached, shared, aliased, evicted and served through endpoints (batched,
+ * measured) like any model. An endpoint takes one int32 {@code (rows, window)} array of item
+ * indices, each row a history's latest items oldest first, left-padded with -1, and returns float32
+ * {@code (rows, items)} scores. Registered through {@code
+ * META-INF/services/dev.maas.spi.EngineBackend}; users open a {@link NextItemRecommender}, which
+ * encodes histories and decodes titles. Loading reads one plain file; no native engine. Stateless
+ * and thread-safe.
  */
 public final class NextItemBackend implements EngineBackend {
     /** The engine name in the cards of next-item models. */
@@ -74,15 +80,21 @@ public final class NextItemBackend implements EngineBackend {
         }
     }
 
-    /** A loaded next-item model: served through {@link NextItemRecommender}, not an endpoint. */
+    /**
+     * A loaded next-item model: an endpoint's predictors run its {@link NextItemBlock}; {@link
+     * NextItemRecommender} encodes histories and decodes titles around it.
+     */
     static final class Loaded implements LoadedModel {
         private final ModelCard card;
         private final NextItemModel model;
+        private final NextItemDjlModel djl;
         private final long bytes;
+        private final AtomicBoolean closed = new AtomicBoolean();
 
         Loaded(ModelCard card, NextItemModel model, long bytes) {
             this.card = card;
             this.model = model;
+            this.djl = new NextItemDjlModel(card.name(), card.ref().toString(), model);
             this.bytes = bytes;
         }
 
@@ -93,22 +105,15 @@ public final class NextItemBackend implements EngineBackend {
 
         @Override
         public Model djlModel() {
-            throw notAnEndpoint();
+            return djl;
         }
 
         @Override
         public Predictor<NDList, NDList> newPredictor() {
-            throw notAnEndpoint();
-        }
-
-        private UnsupportedOperationException notAnEndpoint() {
-            return new UnsupportedOperationException(
-                    "model "
-                            + card.ref()
-                            + " is a next-item model: serve it with"
-                            + " dev.maas.behaviour.next.NextItemRecommender.open(service, \""
-                            + card.ref()
-                            + "\"), not through an Endpoint");
+            if (closed.get()) {
+                throw new IllegalStateException("model " + card.ref() + " is closed");
+            }
+            return djl.newPredictor(new NoopTranslator(null));
         }
 
         @Override
@@ -124,6 +129,10 @@ public final class NextItemBackend implements EngineBackend {
         }
 
         @Override
-        public void close() {}
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                djl.close();
+            }
+        }
     }
 }

@@ -222,6 +222,14 @@ public final class NextItemModel {
         }
         float[] s = new float[items.size()];
         scores(history, s);
+        return top(s, history, k);
+    }
+
+    /**
+     * Returns the {@code k} best of {@code s} (the scores of every item, overwritten) without the
+     * items of {@code history}, best first.
+     */
+    List<ScoredItem> top(float[] s, int[] history, int k) {
         for (int i : history) {
             s[i] = Float.NEGATIVE_INFINITY;
         }

@@ -1,9 +1,18 @@
 package dev.maas.behaviour.next;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.translate.Batchifier;
+import ai.djl.translate.Translator;
+import ai.djl.translate.TranslatorContext;
+import dev.maas.Endpoint;
+import dev.maas.MaasException;
 import dev.maas.ModelCard;
 import dev.maas.ModelPackage;
 import dev.maas.ModelRef;
 import dev.maas.ModelService;
+import dev.maas.TensorSpec;
 import dev.maas.recommend.ScoredItem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,10 +23,12 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Serves a published next-item model: {@link #next(List, int)} takes a user's recent history and
- * returns the titles most likely to come next. The model is resolved on each call ({@code name},
- * {@code name:version} or {@code name@alias}), so alias moves take effect at once, and is loaded
- * once into the service's model store.
+ * Serves a published next-item model through its maas endpoint: {@link #next(List, int)} takes a
+ * user's recent history and returns the titles most likely to come next. Each call is routed like
+ * any endpoint call ({@code name}, {@code name:version} or {@code name@alias}, traffic splits), so
+ * alias moves take effect at once; concurrent calls are batched and counted in the service's
+ * metrics. The history is encoded, and the scores decoded into titles, with the item catalogue of
+ * the version that runs the call.
  *
  * <p>Thread-safe.
  */
@@ -25,12 +36,11 @@ public final class NextItemRecommender {
     /** The card task of next-item models. */
     public static final String TASK = "next-item";
 
-    private final ModelService service;
-    private final ModelRef ref;
+    private final Endpoint endpoint;
+    private final Codec codec = new Codec();
 
-    private NextItemRecommender(ModelService service, ModelRef ref) {
-        this.service = service;
-        this.ref = ref;
+    private NextItemRecommender(Endpoint endpoint) {
+        this.endpoint = endpoint;
     }
 
     /**
@@ -53,7 +63,7 @@ public final class NextItemRecommender {
                             + card.task()
                             + ")");
         }
-        return new NextItemRecommender(service, r);
+        return new NextItemRecommender(service.endpoint(ref));
     }
 
     /**
@@ -63,10 +73,61 @@ public final class NextItemRecommender {
      * @throws dev.maas.InvalidInputException if the history is empty or holds items the model does
      *     not know (named in the message)
      * @throws IllegalArgumentException if {@code k} is not positive
+     * @throws dev.maas.OverloadedException if the endpoint's queue is full
      */
     public List<ScoredItem> next(List<String> userHistory, int k) {
         Objects.requireNonNull(userHistory, "userHistory");
-        return service.apply(ref, NextItemModel.class, m -> m.next(userHistory, k));
+        if (k <= 0) {
+            throw new IllegalArgumentException("k must be positive, was " + k);
+        }
+        return endpoint.predict(new Query(userHistory, k), codec);
+    }
+
+    private record Query(List<String> history, int k) {}
+
+    /**
+     * Encodes a query into the endpoint's input (one row of item indices, {@link
+     * NextItemBlock#encode}) and decodes the scores into the top {@code k} titles, both with the
+     * {@link NextItemModel} of the version the call was routed to. Stateless; one per recommender,
+     * so the endpoint prepares it once per version.
+     */
+    private static final class Codec implements Translator<Query, List<ScoredItem>> {
+        private static final String QUERY = "next-item.query";
+        private static final String HISTORY = "next-item.history";
+
+        @Override
+        public NDList processInput(TranslatorContext ctx, Query query) {
+            NextItemModel model = model(ctx);
+            int[] history = model.indices(query.history());
+            ctx.setAttachment(QUERY, query);
+            ctx.setAttachment(HISTORY, history);
+            int window = model.window();
+            return new NDList(
+                    ctx.getNDManager()
+                            .create(NextItemBlock.encode(history, window), new Shape(1, window)));
+        }
+
+        @Override
+        public List<ScoredItem> processOutput(TranslatorContext ctx, NDList list) {
+            Query query = (Query) ctx.getAttachment(QUERY);
+            float[] scores = list.singletonOrThrow().toFloatArray();
+            return model(ctx).top(scores, (int[]) ctx.getAttachment(HISTORY), query.k());
+        }
+
+        @Override
+        public Batchifier getBatchifier() {
+            return null; // the input has its batch dimension already
+        }
+
+        private static NextItemModel model(TranslatorContext ctx) {
+            if (ctx.getModel() instanceof NextItemDjlModel m) {
+                return m.model();
+            }
+            throw new MaasException(
+                    "model "
+                            + ctx.getModel().getName()
+                            + " is not a next-item model; its endpoint cannot serve next(...)");
+        }
     }
 
     /**
@@ -87,6 +148,8 @@ public final class NextItemRecommender {
                         .property(
                                 dev.maas.spi.EngineBackend.ARTIFACT_PROPERTY,
                                 NextItemBackend.ARTIFACT)
+                        .inputs(TensorSpec.of("history", DataType.INT32, -1, model.window()))
+                        .outputs(TensorSpec.of("scores", DataType.FLOAT32, -1, model.numItems()))
                         .property("input", "history: item ids, oldest first (at least one)")
                         .property("output", "top-k item ids with scores, history excluded")
                         .property("window", Integer.toString(model.window()))
