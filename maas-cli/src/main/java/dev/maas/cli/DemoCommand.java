@@ -9,8 +9,6 @@ import dev.maas.recommend.Recommender;
 import dev.maas.recommend.RecommenderPackage;
 import dev.maas.recommend.data.Interactions;
 import dev.maas.recommend.data.ItemInfo;
-import dev.maas.recommend.eval.EvaluationReport;
-import dev.maas.recommend.eval.RankingProtocol;
 import dev.maas.recommend.train.ModelType;
 import dev.maas.recommend.train.TrainingConfig;
 import dev.maas.recommend.train.TrainingResult;
@@ -215,20 +213,12 @@ final class DemoCommand implements Callable<Integer> {
         TrainingResult result =
                 Workflow.train(prepared.split().train(), config, out, System.console() != null);
         out.println();
-        EvaluationReport report =
-                Workflow.evaluate(
-                        result.model(),
-                        prepared.split().train(),
-                        prepared.split().test(),
-                        10,
-                        RankingProtocol.fullRanking(),
-                        out);
         RecommenderPackage pkg =
                 Workflow.pkg(
                         result.model(),
                         dataOptions,
                         prepared,
-                        Workflow.metrics(report, result.model()));
+                        Workflow.testMetrics(result.model(), prepared, 10, out));
         ModelCard card = pkg.publish(maas, name);
         maas.setAlias(name, ALIAS, card.version());
         out.println();

@@ -1,11 +1,8 @@
 package dev.maas.cli;
 
-import dev.maas.ModelCard;
 import dev.maas.ModelRef;
 import dev.maas.ModelService;
 import dev.maas.recommend.RecommenderPackage;
-import dev.maas.recommend.eval.EvaluationReport;
-import dev.maas.recommend.eval.RankingProtocol;
 import dev.maas.recommend.train.TrainingConfig;
 import dev.maas.recommend.train.TrainingResult;
 import java.io.PrintWriter;
@@ -168,46 +165,12 @@ final class TrainCommand implements Callable<Integer> {
         TrainingResult result =
                 Workflow.train(prepared.split().train(), config, out, System.console() != null);
         out.println();
-        EvaluationReport report =
-                Workflow.evaluate(
-                        result.model(),
-                        prepared.split().train(),
-                        prepared.split().test(),
-                        k,
-                        RankingProtocol.fullRanking(),
-                        out);
-        Map<String, Double> metrics = Workflow.metrics(report, result.model());
+        Map<String, Double> metrics = Workflow.testMetrics(result.model(), prepared, k, out);
         RecommenderPackage pkg = Workflow.pkg(result.model(), dataOptions, prepared, metrics);
         out.println();
-        ModelCard card;
-        // This run's own folder: concurrent trainings of the same name never see each other's
-        // files, and a failure deletes it.
-        try (Runs.Staged staged = runs.stage(name, pkg::writeTo)) {
-            afterStaging.accept(staged.folder());
-            card =
-                    runs.install(
-                            staged,
-                            run -> {
-                                out.println("Saved to " + run);
-                                // Under the runs lock: what is published is this run's files.
-                                return publish ? publish(run) : null;
-                            });
-        }
-        if (card == null) {
-            out.println("Publish it with: maas publish --name " + name);
-            return 0;
-        }
-        out.println("Published " + card.ref() + " (task " + card.task() + ")");
-        if (alias != null) {
-            ownership.moveAlias(repo, acting, card, alias, out);
-        }
+        Workflow.saveAndPublish(
+                repo, runs, ownership, acting, name, publish, alias, pkg, afterStaging, out);
         return 0;
-    }
-
-    private ModelCard publish(Path run) {
-        try (ModelService maas = repo.open()) {
-            return ownership.publish(maas, acting, name, run);
-        }
     }
 
     private TrainingConfig config() {

@@ -1,12 +1,9 @@
 package dev.maas.cli;
 
-import dev.maas.ModelCard;
 import dev.maas.ModelRef;
 import dev.maas.ModelService;
 import dev.maas.recommend.RecommenderPackage;
-import dev.maas.recommend.eval.EvaluationReport;
 import dev.maas.recommend.eval.Evaluator;
-import dev.maas.recommend.eval.RankingProtocol;
 import dev.maas.recommend.train.FactorModel;
 import dev.maas.recommend.train.RecommenderTrainer;
 import dev.maas.recommend.train.TrainingConfig;
@@ -14,7 +11,6 @@ import dev.maas.recommend.train.TrainingResult;
 import dev.maas.recommend.tune.Tuner;
 import dev.maas.recommend.tune.TuningResult;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -151,16 +147,8 @@ final class TuneCommand implements Callable<Integer> {
                         prepared.split().train(), tuning.best(), out, System.console() != null);
         TrainingResult baseline = RecommenderTrainer.create(defaults).fit(prepared.split().train());
         out.println();
-        EvaluationReport report =
-                Workflow.evaluate(
-                        result.model(),
-                        prepared.split().train(),
-                        prepared.split().test(),
-                        10,
-                        RankingProtocol.fullRanking(),
-                        out);
+        Map<String, Double> metrics = Workflow.testMetrics(result.model(), prepared, 10, out);
         printDefaultsOnTest(out, baseline.model(), result.model(), prepared);
-        Map<String, Double> metrics = Workflow.metrics(report, result.model());
         RecommenderPackage.Builder b =
                 Workflow.builder(result.model(), dataOptions, prepared, metrics);
         b.property("tune.budget-seconds", Long.toString(time.toSeconds()));
@@ -170,24 +158,8 @@ final class TuneCommand implements Callable<Integer> {
         b.property("tune.validation.defaults." + tuning.metric(), fmt(tuning.defaultValue()));
         RecommenderPackage pkg = b.build();
         out.println();
-        ModelCard card;
-        try (Runs.Staged staged = runs.stage(name, pkg::writeTo)) {
-            card =
-                    runs.install(
-                            staged,
-                            run -> {
-                                out.println("Saved to " + run);
-                                return publish ? publish(run) : null;
-                            });
-        }
-        if (card == null) {
-            out.println("Publish it with: maas publish --name " + name);
-            return 0;
-        }
-        out.println("Published " + card.ref() + " (task " + card.task() + ")");
-        if (alias != null) {
-            ownership.moveAlias(repo, acting, card, alias, out);
-        }
+        Workflow.saveAndPublish(
+                repo, runs, ownership, acting, name, publish, alias, pkg, folder -> {}, out);
         return 0;
     }
 
@@ -209,12 +181,6 @@ final class TuneCommand implements Callable<Integer> {
                             e.evaluateRanking(tuned, p.split().train(), p.split().test()).ndcg(),
                             e.evaluateRanking(defaults, p.split().train(), p.split().test())
                                     .ndcg()));
-        }
-    }
-
-    private ModelCard publish(Path run) {
-        try (ModelService maas = repo.open()) {
-            return ownership.publish(maas, acting, name, run);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.maas.cli;
 
+import dev.maas.ModelCard;
+import dev.maas.ModelService;
 import dev.maas.recommend.RecommenderPackage;
 import dev.maas.recommend.data.Interactions;
 import dev.maas.recommend.eval.EvaluationReport;
@@ -12,12 +14,17 @@ import dev.maas.recommend.train.RecommenderTrainer;
 import dev.maas.recommend.train.TrainingConfig;
 import dev.maas.recommend.train.TrainingResult;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
-/** The steps {@code demo} and {@code train} share: train with progress, evaluate, package. */
+/**
+ * The steps {@code demo}, {@code train} and {@code tune} share: train with progress, evaluate,
+ * package, save and publish.
+ */
 final class Workflow {
     private Workflow() {}
 
@@ -160,6 +167,23 @@ final class Workflow {
     }
 
     /**
+     * Evaluates {@code model} on the test split of {@code prepared} (full ranking, cut-off {@code
+     * k}), prints the table and returns the {@linkplain #metrics metrics} to keep in the card.
+     */
+    static Map<String, Double> testMetrics(
+            FactorModel model, DataOptions.Prepared prepared, int k, PrintWriter out) {
+        EvaluationReport report =
+                evaluate(
+                        model,
+                        prepared.split().train(),
+                        prepared.split().test(),
+                        k,
+                        RankingProtocol.fullRanking(),
+                        out);
+        return metrics(report, model);
+    }
+
+    /**
      * Returns the metrics kept in the card: the model's ({@code rmse}, {@code ndcg@10}, ...) and
      * the baselines' ({@code baseline.popularity.ndcg@10}, ...), so a card shows what the model
      * beats.
@@ -206,5 +230,53 @@ final class Workflow {
                                         + prepared.dataset().source());
         prepared.cardProperties(options).forEach(b::property);
         return b;
+    }
+
+    /**
+     * Saves {@code pkg} as the run {@code name}; with {@code publish} also publishes it as the
+     * model {@code name} and points {@code alias}, when not null, at the new version. Prints each
+     * step and, without {@code publish}, how to publish later.
+     *
+     * <p>The run is written to its own staged folder first, so concurrent runs of the same name
+     * never see each other's files and a failure deletes it; it is published under the runs lock,
+     * so what is published is this run's files.
+     *
+     * @param afterStaging called with the staged folder before it is installed
+     */
+    static void saveAndPublish(
+            RepoOptions repo,
+            Runs runs,
+            OwnerOptions ownership,
+            ActingOptions acting,
+            String name,
+            boolean publish,
+            String alias,
+            RecommenderPackage pkg,
+            Consumer<Path> afterStaging,
+            PrintWriter out) {
+        ModelCard card;
+        try (Runs.Staged staged = runs.stage(name, pkg::writeTo)) {
+            afterStaging.accept(staged.folder());
+            card =
+                    runs.install(
+                            staged,
+                            run -> {
+                                out.println("Saved to " + run);
+                                if (!publish) {
+                                    return null;
+                                }
+                                try (ModelService maas = repo.open()) {
+                                    return ownership.publish(maas, acting, name, run);
+                                }
+                            });
+        }
+        if (card == null) {
+            out.println("Publish it with: maas publish --name " + name);
+            return;
+        }
+        out.println("Published " + card.ref() + " (task " + card.task() + ")");
+        if (alias != null) {
+            ownership.moveAlias(repo, acting, card, alias, out);
+        }
     }
 }

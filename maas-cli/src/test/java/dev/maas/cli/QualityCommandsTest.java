@@ -26,48 +26,38 @@ class QualityCommandsTest {
                         .getParent();
     }
 
+    /** The repository every test works in. */
+    private Path repo() {
+        return tmp.resolve("repo");
+    }
+
+    /** Runs {@code command} in {@link #repo()} on the fixture data, with {@code options} after. */
+    private Run onFixture(String command, String... options) {
+        String[] a = new String[options.length + 3];
+        a[0] = command;
+        a[1] = "--data";
+        a[2] = fixture.toString();
+        System.arraycopy(options, 0, a, 3, options.length);
+        return run(args(repo(), a));
+    }
+
     @Test
     void train_onAPredefinedSplit_thenEvaluateRebuildsIt() {
-        Path root = tmp.resolve("repo");
-        Run train =
-                run(
-                        args(
-                                root,
-                                "train",
-                                "--data",
-                                fixture.toString(),
-                                "--split",
-                                "u1",
-                                "--model",
-                                "ease",
-                                "--name",
-                                "films"));
+        Run train = onFixture("train", "--split", "u1", "--model", "ease", "--name", "films");
         assertThat(train.status()).as(train.err()).isZero();
         assertThat(train.out())
                 .contains("MovieLens 100K predefined split u1: 832 train, 208 test")
                 .contains("Training EASE: closed form, lambda 500.0")
                 .contains("solved in closed form")
                 .containsPattern("EASE +- +- +\\d\\.\\d{4} +0\\.\\d{4}");
-        Run evaluate = run(args(root, "evaluate", "--run", "films"));
+        Run evaluate = run(args(repo(), "evaluate", "--run", "films"));
         assertThat(evaluate.status()).as(evaluate.err()).isZero();
         assertThat(evaluate.out()).contains("predefined split u1: 832 train, 208 test");
     }
 
     @Test
     void train_svdppOnSplitUa_reportsRmse() {
-        Run r =
-                run(
-                        args(
-                                tmp.resolve("repo"),
-                                "train",
-                                "--data",
-                                fixture.toString(),
-                                "--split",
-                                "ua",
-                                "--model",
-                                "svdpp",
-                                "--epochs",
-                                "3"));
+        Run r = onFixture("train", "--split", "ua", "--model", "svdpp", "--epochs", "3");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("predefined split ua: 920 train, 120 test")
@@ -78,18 +68,8 @@ class QualityCommandsTest {
     @Test
     void evaluate_crossValidatesOnTheFivePredefinedSplits() {
         Run r =
-                run(
-                        args(
-                                tmp.resolve("repo"),
-                                "evaluate",
-                                "--folds",
-                                "ml100k",
-                                "--data",
-                                fixture.toString(),
-                                "--models",
-                                "ease,svdpp",
-                                "--epochs",
-                                "3"));
+                onFixture(
+                        "evaluate", "--folds", "ml100k", "--models", "ease,svdpp", "--epochs", "3");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("5 predefined splits x 1 seed")
@@ -101,20 +81,16 @@ class QualityCommandsTest {
     @Test
     void evaluate_kFoldWithSeeds_printsMeanStdAndPairedTests() {
         Run r =
-                run(
-                        args(
-                                tmp.resolve("repo"),
-                                "evaluate",
-                                "--folds",
-                                "3",
-                                "--seeds",
-                                "2",
-                                "--data",
-                                fixture.toString(),
-                                "--models",
-                                "ials,ease",
-                                "--epochs",
-                                "3"));
+                onFixture(
+                        "evaluate",
+                        "--folds",
+                        "3",
+                        "--seeds",
+                        "2",
+                        "--models",
+                        "ials,ease",
+                        "--epochs",
+                        "3");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("3-fold cross-validation x 2 seeds (seeds 42..43), 6 runs per model")
@@ -124,15 +100,7 @@ class QualityCommandsTest {
 
     @Test
     void evaluate_moreFoldsThanUsers_failsWithOneClearLine() {
-        Run r =
-                run(
-                        args(
-                                tmp.resolve("repo"),
-                                "evaluate",
-                                "--folds",
-                                "41",
-                                "--data",
-                                fixture.toString()));
+        Run r = onFixture("evaluate", "--folds", "41");
         assertThat(r.status()).isEqualTo(Main.FAILED);
         assertThat(r.errLines())
                 .containsExactly(
@@ -142,7 +110,7 @@ class QualityCommandsTest {
 
     @Test
     void badQualityOptions_failWithOneClearLine() {
-        Path root = tmp.resolve("repo");
+        Path root = repo();
         assertThat(run(args(root, "evaluate", "--folds", "1")).errLines())
                 .containsExactly("maas: error: --folds must be at least 2, was 1");
         assertThat(run(args(root, "evaluate", "--folds", "five")).errLines())
@@ -168,21 +136,16 @@ class QualityCommandsTest {
     @Test
     void tune_printsTheTrials_trainsAndPublishesTheWinner_withItsSettingsInTheCard()
             throws Exception {
-        Path root = tmp.resolve("repo");
         Run r =
-                run(
-                        args(
-                                root,
-                                "tune",
-                                "--data",
-                                fixture.toString(),
-                                "--model",
-                                "ease",
-                                "--budget",
-                                "1s",
-                                "--name",
-                                "tuned",
-                                "--publish"));
+                onFixture(
+                        "tune",
+                        "--model",
+                        "ease",
+                        "--budget",
+                        "1s",
+                        "--name",
+                        "tuned",
+                        "--publish");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("Tuning EASE for 1.0 s")
@@ -190,7 +153,7 @@ class QualityCommandsTest {
                 .contains("<- best")
                 .containsPattern("test NDCG@10: tuned 0\\.\\d{4}, defaults 0\\.\\d{4}")
                 .contains("Published tuned:1");
-        try (dev.maas.ModelService maas = dev.maas.ModelService.builder().root(root).build()) {
+        try (dev.maas.ModelService maas = dev.maas.ModelService.builder().root(repo()).build()) {
             dev.maas.ModelCard card = maas.resolve(dev.maas.ModelRef.parse("tuned:1"));
             assertThat(card.properties())
                     .containsKey("tune.settings")
@@ -202,7 +165,7 @@ class QualityCommandsTest {
 
     @Test
     void tune_zeroBudget_failsWithOneClearLine() {
-        Run r = run(args(tmp.resolve("repo"), "tune", "--budget", "0s"));
+        Run r = run(args(repo(), "tune", "--budget", "0s"));
         assertThat(r.status()).isEqualTo(Main.FAILED);
         assertThat(r.errLines())
                 .containsExactly(

@@ -258,80 +258,35 @@ public final class RecommenderTrainer {
     }
 
     private FactorModel runFrom(FactorModel start, Interactions shard, int epochs) {
-        Engine engine;
-        try {
-            engine = Engine.getEngine("PyTorch");
-        } catch (EngineException | IllegalArgumentException e) {
-            throw new EngineUnavailableException(
-                    "training needs the PyTorch engine; add the Maven artifact"
-                            + " dev.maas:maas-engine-pytorch ("
-                            + e.getMessage()
-                            + ")",
-                    e);
-        }
-        if (JniUtils.getNumThreads() != config.threads()) {
-            JniUtils.setNumThreads(config.threads());
-        }
-        engine.setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
+        prepareEngine();
         SplittableRandom random = new SplittableRandom(config.seed());
         Task task =
                 config.type() == ModelType.BIASED_MF
                         ? new ExplicitTask(shard, config)
                         : new BprTask(shard, config);
-        ExecutorService preparer =
-                Executors.newSingleThreadExecutor(
-                        r -> {
-                            Thread t = new Thread(r, "maas-train-batches");
-                            t.setDaemon(true);
-                            return t;
-                        });
-        try (Model model = Model.newInstance("maas-" + config.type(), Device.cpu(), "PyTorch")) {
-            model.setBlock(task.block());
-            DefaultTrainingConfig djl =
-                    new DefaultTrainingConfig(Loss.l2Loss())
-                            .optDevices(new Device[] {Device.cpu()})
-                            .optInitializer(Initializer.ZEROS, p -> true)
-                            .optOptimizer(
-                                    Adam.builder()
-                                            .optLearningRateTracker(
-                                                    Tracker.fixed(config.learningRate()))
-                                            .build());
-            try (Trainer trainer = model.newTrainer(djl)) {
-                trainer.initialize(task.inputShapes(config.batchSize()));
-                task.initializeFrom(start);
-                for (int epoch = 1; epoch <= epochs; epoch++) {
-                    task.beginEpoch(random.split());
-                    double lossSum = 0;
-                    long done = 0;
-                    BatchPipeline pipeline = new BatchPipeline(task, preparer);
-                    for (int b = 0; b < task.batches(); b++) {
-                        Task.HostBatch host = pipeline.next(b);
-                        try (NDManager batchManager = trainer.getManager().newSubManager()) {
-                            Task.Batch batch = task.upload(batchManager, host);
-                            NDArray loss;
-                            try (GradientCollector collector = trainer.newGradientCollector()) {
-                                NDList out = trainer.forward(batch.inputs());
-                                loss = task.loss(out, batch);
-                                collector.backward(loss);
-                            }
-                            trainer.step();
-                            lossSum += loss.getFloat() * batch.size();
-                            done += batch.size();
-                        }
-                    }
-                    if (!Double.isFinite(lossSum)) {
-                        throw new IllegalStateException(
-                                String.format(
-                                        Locale.ROOT,
-                                        "training diverged: the loss is %s in epoch %d; lower the"
-                                                + " learning rate (was %s)",
-                                        lossSum / Math.max(1, done),
-                                        epoch,
-                                        config.learningRate()));
-                    }
+        ExecutorService preparer = newPreparer();
+        try (Model model = newModel(task);
+                Trainer trainer = model.newTrainer(trainingConfig())) {
+            trainer.initialize(task.inputShapes(config.batchSize()));
+            task.initializeFrom(start);
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                task.beginEpoch(random.split());
+                EpochLoss epochLoss =
+                        trainEpoch(task, trainer, preparer, epoch, 0, TrainingListener.NONE);
+                double lossSum = epochLoss.sum();
+                long done = epochLoss.examples();
+                if (!Double.isFinite(lossSum)) {
+                    throw new IllegalStateException(
+                            String.format(
+                                    Locale.ROOT,
+                                    "training diverged: the loss is %s in epoch %d; lower the"
+                                            + " learning rate (was %s)",
+                                    lossSum / Math.max(1, done),
+                                    epoch,
+                                    config.learningRate()));
                 }
-                return task.snapshot(trainer.getManager(), start.properties());
             }
+            return task.snapshot(trainer.getManager(), start.properties());
         } catch (EngineException e) {
             throw new EngineUnavailableException(
                     "the PyTorch engine failed during training: " + e.getMessage(), e);
@@ -343,22 +298,7 @@ public final class RecommenderTrainer {
     private TrainingResult run(
             Interactions train, Interactions validation, TrainingListener listener) {
         long started = System.nanoTime();
-        Engine engine;
-        try {
-            engine = Engine.getEngine("PyTorch");
-        } catch (EngineException | IllegalArgumentException e) {
-            throw new EngineUnavailableException(
-                    "training needs the PyTorch engine; add the Maven artifact"
-                            + " dev.maas:maas-engine-pytorch ("
-                            + e.getMessage()
-                            + ")",
-                    e);
-        }
-        if (JniUtils.getNumThreads() != config.threads()) {
-            LOG.debug("Setting PyTorch intra-op threads to {}", config.threads());
-            JniUtils.setNumThreads(config.threads());
-        }
-        engine.setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
+        prepareEngine();
         SplittableRandom random = new SplittableRandom(config.seed());
         Task task =
                 switch (config.type()) {
@@ -379,104 +319,59 @@ public final class RecommenderTrainer {
         FactorModel best = null;
         int bestEpoch = 0;
         double bestValue = Double.NaN;
-        ExecutorService preparer =
-                Executors.newSingleThreadExecutor(
-                        r -> {
-                            Thread t = new Thread(r, "maas-train-batches");
-                            t.setDaemon(true);
-                            return t;
-                        });
-        try (Model model = Model.newInstance("maas-" + config.type(), Device.cpu(), "PyTorch")) {
-            model.setBlock(task.block());
-            DefaultTrainingConfig djl =
-                    new DefaultTrainingConfig(Loss.l2Loss())
-                            .optDevices(new Device[] {Device.cpu()})
-                            .optInitializer(Initializer.ZEROS, p -> true)
-                            .optOptimizer(
-                                    Adam.builder()
-                                            .optLearningRateTracker(
-                                                    Tracker.fixed(config.learningRate()))
-                                            .build());
-            try (Trainer trainer = model.newTrainer(djl)) {
-                trainer.initialize(task.inputShapes(config.batchSize()));
-                task.initialize(random.split());
-                long perEpoch = task.examplesPerEpoch();
-                int stale = 0;
-                for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-                    long epochStart = System.nanoTime();
-                    task.beginEpoch(random.split());
-                    double lossSum = 0;
-                    long done = 0;
-                    BatchPipeline pipeline = new BatchPipeline(task, preparer);
-                    for (int b = 0; b < task.batches(); b++) {
-                        Task.HostBatch host = pipeline.next(b);
-                        try (NDManager batchManager = trainer.getManager().newSubManager()) {
-                            Task.Batch batch = task.upload(batchManager, host);
-                            NDArray loss;
-                            try (GradientCollector collector = trainer.newGradientCollector()) {
-                                NDList out = trainer.forward(batch.inputs());
-                                loss = task.loss(out, batch);
-                                collector.backward(loss);
-                            }
-                            trainer.step();
-                            lossSum += loss.getFloat() * batch.size();
-                            done += batch.size();
-                        }
-                        listener.onBatch(epoch, done, perEpoch);
-                    }
-                    double trainLoss = lossSum / Math.max(1, done);
-                    if (!Double.isFinite(trainLoss)) {
-                        throw new IllegalStateException(
-                                String.format(
-                                        Locale.ROOT,
-                                        "training diverged: the loss is %s in epoch %d; lower the"
-                                                + " learning rate (was %s) or raise l2 (was %s)",
-                                        trainLoss,
-                                        epoch,
-                                        config.learningRate(),
-                                        config.l2()));
-                    }
-                    double seconds = (System.nanoTime() - epochStart) / 1e9;
-                    FactorModel snapshot = task.snapshot(trainer.getManager(), Map.of());
-                    double value = Double.NaN;
-                    boolean improved;
-                    if (validation != null) {
-                        value =
-                                lowerIsBetter
-                                        ? evaluator.evaluateRatings(snapshot, validation).rmse()
-                                        : evaluator
-                                                .evaluateRanking(snapshot, train, validation)
-                                                .ndcg();
-                        improved =
-                                best == null
-                                        || (lowerIsBetter ? value < bestValue : value > bestValue);
-                    } else {
-                        improved = true;
-                    }
-                    if (improved) {
-                        best = snapshot;
-                        bestEpoch = epoch;
-                        bestValue = value;
-                        stale = 0;
-                    } else {
-                        stale++;
-                    }
-                    EpochStats stats =
-                            new EpochStats(
-                                    epoch,
-                                    config.epochs(),
-                                    trainLoss,
-                                    metric,
-                                    value,
-                                    improved,
-                                    done / seconds,
-                                    Duration.ofNanos(System.nanoTime() - epochStart));
-                    history.add(stats);
-                    LOG.debug("{}", stats);
-                    listener.onEpoch(stats);
-                    if (validation != null && stale >= config.patience()) {
-                        break;
-                    }
+        ExecutorService preparer = newPreparer();
+        try (Model model = newModel(task);
+                Trainer trainer = model.newTrainer(trainingConfig())) {
+            trainer.initialize(task.inputShapes(config.batchSize()));
+            task.initialize(random.split());
+            long perEpoch = task.examplesPerEpoch();
+            int stale = 0;
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                long epochStart = System.nanoTime();
+                task.beginEpoch(random.split());
+                EpochLoss epochLoss =
+                        trainEpoch(task, trainer, preparer, epoch, perEpoch, listener);
+                double lossSum = epochLoss.sum();
+                long done = epochLoss.examples();
+                double trainLoss = lossSum / Math.max(1, done);
+                checkFinite(trainLoss, epoch);
+                double seconds = (System.nanoTime() - epochStart) / 1e9;
+                FactorModel snapshot = task.snapshot(trainer.getManager(), Map.of());
+                double value = Double.NaN;
+                boolean improved;
+                if (validation != null) {
+                    value =
+                            lowerIsBetter
+                                    ? evaluator.evaluateRatings(snapshot, validation).rmse()
+                                    : evaluator.evaluateRanking(snapshot, train, validation).ndcg();
+                    improved =
+                            best == null || (lowerIsBetter ? value < bestValue : value > bestValue);
+                } else {
+                    improved = true;
+                }
+                if (improved) {
+                    best = snapshot;
+                    bestEpoch = epoch;
+                    bestValue = value;
+                    stale = 0;
+                } else {
+                    stale++;
+                }
+                EpochStats stats =
+                        new EpochStats(
+                                epoch,
+                                config.epochs(),
+                                trainLoss,
+                                metric,
+                                value,
+                                improved,
+                                done / seconds,
+                                Duration.ofNanos(System.nanoTime() - epochStart));
+                history.add(stats);
+                LOG.debug("{}", stats);
+                listener.onEpoch(stats);
+                if (validation != null && stale >= config.patience()) {
+                    break;
                 }
             }
         } catch (EngineException e) {
@@ -504,6 +399,116 @@ public final class RecommenderTrainer {
                 metric,
                 bestValue);
         return new TrainingResult(result, config, history, bestEpoch, total);
+    }
+
+    /**
+     * Finds the PyTorch engine, sets its intra-op threads to the configured count and seeds its
+     * generator.
+     */
+    private void prepareEngine() {
+        Engine engine;
+        try {
+            engine = Engine.getEngine("PyTorch");
+        } catch (EngineException | IllegalArgumentException e) {
+            throw new EngineUnavailableException(
+                    "training needs the PyTorch engine; add the Maven artifact"
+                            + " dev.maas:maas-engine-pytorch ("
+                            + e.getMessage()
+                            + ")",
+                    e);
+        }
+        if (JniUtils.getNumThreads() != config.threads()) {
+            LOG.debug("Setting PyTorch intra-op threads to {}", config.threads());
+            JniUtils.setNumThreads(config.threads());
+        }
+        engine.setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
+    }
+
+    /** The daemon thread that prepares mini-batches ahead of the optimiser. */
+    private static ExecutorService newPreparer() {
+        return Executors.newSingleThreadExecutor(
+                r -> {
+                    Thread t = new Thread(r, "maas-train-batches");
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** A CPU model holding {@code task}'s block; closed again if the block cannot be set. */
+    private Model newModel(Task task) {
+        Model model = Model.newInstance("maas-" + config.type(), Device.cpu(), "PyTorch");
+        try {
+            model.setBlock(task.block());
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** CPU, zero-initialised parameters and Adam at the configured fixed learning rate. */
+    private DefaultTrainingConfig trainingConfig() {
+        return new DefaultTrainingConfig(Loss.l2Loss())
+                .optDevices(new Device[] {Device.cpu()})
+                .optInitializer(Initializer.ZEROS, p -> true)
+                .optOptimizer(
+                        Adam.builder()
+                                .optLearningRateTracker(Tracker.fixed(config.learningRate()))
+                                .build());
+    }
+
+    /** The summed per-example loss of one epoch and the examples it covered. */
+    private record EpochLoss(double sum, long examples) {}
+
+    /**
+     * One pass over the task's mini-batches in order: forward, loss, backward and an optimiser step
+     * each, with {@code listener} told after every batch.
+     */
+    private static EpochLoss trainEpoch(
+            Task task,
+            Trainer trainer,
+            ExecutorService preparer,
+            int epoch,
+            long perEpoch,
+            TrainingListener listener) {
+        double lossSum = 0;
+        long done = 0;
+        BatchPipeline pipeline = new BatchPipeline(task, preparer);
+        for (int b = 0; b < task.batches(); b++) {
+            Task.HostBatch host = pipeline.next(b);
+            try (NDManager batchManager = trainer.getManager().newSubManager()) {
+                Task.Batch batch = task.upload(batchManager, host);
+                NDArray loss;
+                try (GradientCollector collector = trainer.newGradientCollector()) {
+                    NDList out = trainer.forward(batch.inputs());
+                    loss = task.loss(out, batch);
+                    collector.backward(loss);
+                }
+                trainer.step();
+                lossSum += loss.getFloat() * batch.size();
+                done += batch.size();
+            }
+            listener.onBatch(epoch, done, perEpoch);
+        }
+        return new EpochLoss(lossSum, done);
+    }
+
+    /**
+     * @throws IllegalStateException if {@code loss}, the mean training loss of {@code epoch}, is
+     *     not finite: training diverged
+     */
+    private void checkFinite(double loss, int epoch) {
+        if (!Double.isFinite(loss)) {
+            throw new IllegalStateException(
+                    String.format(
+                            Locale.ROOT,
+                            "training diverged: the loss is %s in epoch %d; lower the"
+                                    + " learning rate (was %s) or raise l2 (was %s)",
+                            loss,
+                            epoch,
+                            config.learningRate(),
+                            config.l2()));
+        }
     }
 
     /** Trains a model solved in Java (EASE, iALS, SVD++): no engine, no mini-batches. */
@@ -546,17 +551,7 @@ public final class RecommenderTrainer {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
                 double loss = solver.epoch();
-                if (!Double.isFinite(loss)) {
-                    throw new IllegalStateException(
-                            String.format(
-                                    Locale.ROOT,
-                                    "training diverged: the loss is %s in epoch %d; lower the"
-                                            + " learning rate (was %s) or raise l2 (was %s)",
-                                    loss,
-                                    epoch,
-                                    config.learningRate(),
-                                    config.l2()));
-                }
+                checkFinite(loss, epoch);
                 FactorModel snapshot = solver.snapshot(Map.of());
                 double value = Double.NaN;
                 boolean improved = true;
