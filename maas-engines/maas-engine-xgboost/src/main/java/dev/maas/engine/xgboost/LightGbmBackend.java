@@ -101,6 +101,7 @@ public final class LightGbmBackend implements EngineBackend {
         // there aborts the process; without the line it parses them one by one and reports a
         // malformed tree as an error. The line only speeds up parsing: dropped.
         text = text.replaceAll("(?m)^tree_sizes=.*\\R", "");
+        checkTrees(text, what + " from " + file.getFileName());
         LightGbmNatives.load();
         SWIGTYPE_p_void booster;
         try {
@@ -149,5 +150,74 @@ public final class LightGbmBackend implements EngineBackend {
                 LightGbmBoosters.free(booster);
             }
         }
+    }
+
+    private static final String[] INTERNAL = {
+        "split_feature", "threshold", "decision_type", "left_child", "right_child"
+    };
+
+    /**
+     * Checks the tree sections before LightGBM reads them: its parser trusts their shape, and a
+     * malformed tree can crash the process instead of failing with an error.
+     *
+     * @throws MalformedModelException naming the first malformed tree
+     */
+    static void checkTrees(String text, String what) {
+        String t = text.replace("\r", "");
+        int end = t.indexOf("\nend of trees");
+        if (!t.startsWith("tree\n") || end < 0) {
+            throw new MalformedModelException(
+                    "engine LightGBM cannot load model "
+                            + what
+                            + ": not a complete LightGBM text model (it must start with 'tree' and"
+                            + " have an 'end of trees' line)");
+        }
+        String[] sections = t.substring(0, end).split("\n(?=Tree=)");
+        for (int i = 1; i < sections.length; i++) {
+            java.util.Map<String, String> kv = new java.util.HashMap<>();
+            for (String line : sections[i].split("\n")) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    kv.put(line.substring(0, eq), line.substring(eq + 1).trim());
+                }
+            }
+            String tree = kv.getOrDefault("Tree", "?");
+            int leaves;
+            try {
+                leaves = Integer.parseInt(kv.getOrDefault("num_leaves", ""));
+            } catch (NumberFormatException e) {
+                leaves = -1;
+            }
+            if (leaves < 1) {
+                throw badTree(what, tree, "num_leaves must be a positive integer");
+            }
+            checkNumbers(kv, "leaf_value", leaves, what, tree);
+            if (leaves > 1) {
+                for (String key : INTERNAL) {
+                    checkNumbers(kv, key, leaves - 1, what, tree);
+                }
+            }
+        }
+    }
+
+    private static void checkNumbers(
+            java.util.Map<String, String> kv, String key, int count, String what, String tree) {
+        String v = kv.get(key);
+        String[] items = v == null || v.isEmpty() ? new String[0] : v.split(" ");
+        if (items.length != count) {
+            throw badTree(what, tree, key + " must have " + count + " values, has " + items.length);
+        }
+        for (String item : items) {
+            try {
+                Double.parseDouble(item);
+            } catch (NumberFormatException e) {
+                throw badTree(what, tree, key + " holds '" + item + "', not a number");
+            }
+        }
+    }
+
+    private static MalformedModelException badTree(String what, String tree, String why) {
+        return new MalformedModelException(
+                "engine LightGBM cannot load model " + what + ": tree " + tree + ": " + why);
     }
 }

@@ -352,8 +352,15 @@ class LightGbmModelTest {
         String good = Files.readString(bin.resolve("model.txt"));
         Files.writeString(
                 garbage.resolve("model.txt"),
-                good.substring(0, good.indexOf("Tree=0")) + "Tree=0\nnum_leaves=banana\n");
+                good.substring(0, good.indexOf("Tree=0"))
+                        + "Tree=0\nnum_leaves=banana\n\nend of trees\n");
         maas.publish(ModelPackage.of(card("churn-garbage", 1).build(), garbage));
+        Path truncated = Files.createDirectories(tmp.resolve("truncated"));
+        Files.writeString(truncated.resolve("model.txt"), good.substring(0, good.length() / 2));
+        maas.publish(ModelPackage.of(card("churn-truncated", 1).build(), truncated));
+        Path header = Files.createDirectories(tmp.resolve("header"));
+        Files.writeString(header.resolve("model.txt"), good.replaceAll("(?m)^num_class=.*\\R", ""));
+        maas.publish(ModelPackage.of(card("churn-header", 1).build(), header));
 
         try (NDManager call = manager.newSubManager()) {
             assertThatThrownBy(
@@ -375,7 +382,20 @@ class LightGbmModelTest {
                                             .predict(new NDList(call.create(new float[1][F]))))
                     .isInstanceOf(MalformedModelException.class)
                     .hasMessageContaining("engine LightGBM cannot load model churn-garbage:1")
-                    .hasMessageContaining("model.txt");
+                    .hasMessageContaining("model.txt")
+                    .hasMessageContaining("tree 0: num_leaves must be a positive integer");
+            assertThatThrownBy(
+                            () ->
+                                    maas.endpoint("churn-truncated")
+                                            .predict(new NDList(call.create(new float[1][F]))))
+                    .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining("not a complete LightGBM text model");
+            assertThatThrownBy(
+                            () ->
+                                    maas.endpoint("churn-header")
+                                            .predict(new NDList(call.create(new float[1][F]))))
+                    .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining("engine LightGBM cannot load model churn-header:1");
         }
         float[] x = features(new Random(17), 4);
         assertThat(viaMaas("churn@production", x, 4)).containsExactly(viaLightGbm(binary, x, 4, 1));
