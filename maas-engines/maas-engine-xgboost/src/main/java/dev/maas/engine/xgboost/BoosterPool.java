@@ -13,7 +13,7 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
  * bytes and reused afterwards. Thread-safe; {@link #close} disposes the idle boosters and those
  * given back later.
  */
-final class BoosterPool implements AutoCloseable {
+final class BoosterPool implements TreePredictor {
     private final String model;
     private final byte[] bytes;
     private final ConcurrentLinkedQueue<Booster> idle = new ConcurrentLinkedQueue<>();
@@ -37,6 +37,23 @@ final class BoosterPool implements AutoCloseable {
         idle.add(booster);
         if (closed.get()) {
             drain();
+        }
+    }
+
+    @Override
+    public float[] predict(float[] data, int rows, int features, int outputs) {
+        float[] out = new float[rows * outputs];
+        Booster booster = borrow();
+        try {
+            float[][] predicted = booster.inplace_predict(data, rows, features, Float.NaN);
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(predicted[r], 0, out, r * outputs, outputs);
+            }
+            return out;
+        } catch (XGBoostError e) {
+            throw new MaasException("XGBoost failed on model " + model + ": " + e.getMessage(), e);
+        } finally {
+            giveBack(booster);
         }
     }
 

@@ -8,37 +8,37 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.maas.InvalidInputException;
-import dev.maas.MaasException;
 import java.util.List;
 import java.util.Locale;
-import ml.dmlc.xgboost4j.java.Booster;
-import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /**
  * Predicts with a tree model: one float32 input {@code (rows, features)}, one float32 output {@code
  * (rows, outputs)}. Checks what XGBoost would accept silently or reject obscurely (feature count,
  * infinite values, NaN where the card forbids missing values) and names the row and the feature at
- * fault. Thread-safe: each call borrows a booster from the pool.
+ * fault. Thread-safe: the {@link TreePredictor} is.
  */
 final class TreeBlock extends AbstractBlock {
     private final String model;
-    private final BoosterPool pool;
+    private final TreePredictor pool;
     private final int features;
     private final int outputs;
+    private final String allowMissingProperty;
     private final boolean allowMissing;
     private final List<String> featureNames;
 
     TreeBlock(
             String model,
-            BoosterPool pool,
+            TreePredictor pool,
             int features,
             int outputs,
+            String allowMissingProperty,
             boolean allowMissing,
             List<String> featureNames) {
         this.model = model;
         this.pool = pool;
         this.features = features;
         this.outputs = outputs;
+        this.allowMissingProperty = allowMissingProperty;
         this.allowMissing = allowMissing;
         this.featureNames = List.copyOf(featureNames);
     }
@@ -88,18 +88,7 @@ final class TreeBlock extends AbstractBlock {
         if (rows == 0) {
             return out;
         }
-        Booster booster = pool.borrow();
-        try {
-            float[][] predicted = booster.inplace_predict(data, rows, features, Float.NaN);
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(predicted[r], 0, out, r * outputs, outputs);
-            }
-            return out;
-        } catch (XGBoostError e) {
-            throw new MaasException("XGBoost failed on model " + model + ": " + e.getMessage(), e);
-        } finally {
-            pool.giveBack(booster);
-        }
+        return pool.predict(data, rows, features, outputs);
     }
 
     /**
@@ -125,7 +114,7 @@ final class TreeBlock extends AbstractBlock {
                                 + (Float.isNaN(v)
                                         ? "; the model does not accept missing values (card"
                                                 + " property "
-                                                + XGBoostBackend.ALLOW_MISSING
+                                                + allowMissingProperty
                                                 + "=false)"
                                         : "; features must be finite"));
             }

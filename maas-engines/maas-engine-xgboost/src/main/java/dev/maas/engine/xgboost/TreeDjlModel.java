@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * The DJL face of a loaded tree model: a manager under the heap engine's root and the {@link
- * TreeBlock} that predicts. Loading goes through {@link XGBoostBackend}, never through DJL's {@code
- * load}.
+ * TreeBlock} that predicts. Loading goes through {@link XGBoostBackend} or {@link LightGbmBackend},
+ * never through DJL's {@code load}.
  */
 final class TreeDjlModel extends BaseModel {
     TreeDjlModel(String name, Block block) {
@@ -20,6 +20,6 @@ final class TreeDjlModel extends BaseModel {
     @Override
     public void load(Path modelPath, String prefix, Map<String, ?> options) {
         throw new UnsupportedOperationException(
-                "tree models are loaded by maas's XGBoost backend, not by DJL");
+                "tree models are loaded by maas's XGBoost and LightGBM backends, not by DJL");
     }
 }

@@ -9,12 +9,12 @@ import dev.maas.spi.LoadedModel;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A loaded tree model: its boosters, and the DJL model whose predictors the batcher pools.
+ * A loaded tree model: its native boosters, and the DJL model whose predictors the batcher pools.
  * Thread-safe.
  */
 final class TreeModel implements LoadedModel {
     private final ModelCard card;
-    private final BoosterPool pool;
+    private final TreePredictor pool;
     private final TreeBlock block;
     private final TreeDjlModel djl;
     private final long sizeBytes;
@@ -24,7 +24,7 @@ final class TreeModel implements LoadedModel {
 
     TreeModel(
             ModelCard card,
-            BoosterPool pool,
+            TreePredictor pool,
             TreeBlock block,
             long fileBytes,
             int features,

@@ -121,7 +121,7 @@ public final class XGBoostBackend implements EngineBackend {
             int features = numFeatures(booster, what);
             List<String> names = featureNames(card, features, what);
             checkInputSpec(card, features, what);
-            boolean allowMissing = allowMissing(card, options, what);
+            boolean allowMissing = allowMissing(card, options, ALLOW_MISSING, what);
             BoosterPool pool = new BoosterPool(card.ref().toString(), bytes, booster);
             int outputs = outputWidth(pool, features, what);
             TreeModel model =
@@ -133,6 +133,7 @@ public final class XGBoostBackend implements EngineBackend {
                                     pool,
                                     features,
                                     outputs,
+                                    ALLOW_MISSING,
                                     allowMissing,
                                     names),
                             bytes.length,
@@ -167,7 +168,7 @@ public final class XGBoostBackend implements EngineBackend {
         }
     }
 
-    private static String firstLine(String msg) {
+    static String firstLine(String msg) {
         int nl = msg.indexOf('\n');
         return nl < 0 ? msg : msg.substring(0, nl);
     }
@@ -185,7 +186,7 @@ public final class XGBoostBackend implements EngineBackend {
         }
     }
 
-    private static List<String> featureNames(ModelCard card, int features, String what) {
+    static List<String> featureNames(ModelCard card, int features, String what) {
         String list = card.properties().get(FEATURES);
         if (list == null || list.isBlank()) {
             return List.of();
@@ -205,7 +206,7 @@ public final class XGBoostBackend implements EngineBackend {
         return names;
     }
 
-    private static void checkInputSpec(ModelCard card, int features, String what) {
+    static void checkInputSpec(ModelCard card, int features, String what) {
         if (card.inputs().isEmpty()) {
             return;
         }
@@ -234,21 +235,16 @@ public final class XGBoostBackend implements EngineBackend {
         }
     }
 
-    private static boolean allowMissing(ModelCard card, EngineOptions options, String what) {
-        String v = card.properties().get(ALLOW_MISSING);
+    static boolean allowMissing(
+            ModelCard card, EngineOptions options, String property, String what) {
+        String v = card.properties().get(property);
         if (v == null) {
-            v = options.options().getOrDefault(ALLOW_MISSING, "true");
+            v = options.options().getOrDefault(property, "true");
         }
         String s = v.trim().toLowerCase(Locale.ROOT);
         if (!s.equals("true") && !s.equals("false")) {
             throw new MalformedModelException(
-                    "model "
-                            + what
-                            + ": "
-                            + ALLOW_MISSING
-                            + " must be true or false, was '"
-                            + v
-                            + "'");
+                    "model " + what + ": " + property + " must be true or false, was '" + v + "'");
         }
         return s.equals("true");
     }
@@ -267,7 +263,7 @@ public final class XGBoostBackend implements EngineBackend {
         }
     }
 
-    private static Path modelFile(ModelCard card, Path versionDir, String suffix, String what) {
+    static Path modelFile(ModelCard card, Path versionDir, String suffix, String what) {
         String named = card.properties().get(MODEL_FILE);
         if (named != null) {
             Path file = versionDir.resolve(ModelPackage.checkRelativePath(named));
@@ -304,7 +300,7 @@ public final class XGBoostBackend implements EngineBackend {
     }
 
     /** The files directly in {@code dir} ending with {@code suffix}, the card excepted. */
-    private static List<Path> candidates(Path dir, String suffix) {
+    static List<Path> candidates(Path dir, String suffix) {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(suffix))
                     .filter(f -> !f.getFileName().toString().equals(ModelPackage.CARD_FILE))
