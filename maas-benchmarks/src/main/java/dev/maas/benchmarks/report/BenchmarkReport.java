@@ -64,11 +64,14 @@ public final class BenchmarkReport {
      * @param cores the cores the JVM sees
      * @param jdk the JDK that ran the benchmarks
      * @param os the operating system
-     * @param date when the report was made (UTC)
+     * @param date when the results were written (UTC)
      */
     record Machine(String cpu, int cores, String jdk, String os, String date) {
-        /** Describes the machine this JVM runs on; {@code jdk} from the results when known. */
-        static Machine here(String jdk) {
+        /**
+         * Describes the machine this JVM runs on; {@code jdk} from the results when known, {@code
+         * measured} when the results were written.
+         */
+        static Machine here(String jdk, java.time.Instant measured) {
             String cpu = System.getProperty("os.arch");
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
@@ -85,7 +88,7 @@ public final class BenchmarkReport {
                     Runtime.getRuntime().availableProcessors(),
                     jdk != null ? jdk : System.getProperty("java.version"),
                     System.getProperty("os.name") + " " + System.getProperty("os.version"),
-                    ZonedDateTime.now(ZoneOffset.UTC)
+                    ZonedDateTime.ofInstant(measured, ZoneOffset.UTC)
                             .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
         }
     }
@@ -138,9 +141,12 @@ public final class BenchmarkReport {
         }
         List<Jmh> results = new ArrayList<>();
         List<String> sources = new ArrayList<>();
+        java.time.Instant measured = java.time.Instant.EPOCH;
         for (Path f : jmhFiles) {
             if (Files.isRegularFile(f)) {
                 results.addAll(Results.readJmh(f));
+                java.time.Instant written = Files.getLastModifiedTime(f).toInstant();
+                measured = written.isAfter(measured) ? written : measured;
                 sources.add(f.getFileName().toString());
             } else {
                 notes.add("JMH results " + f + " were not found: their benchmarks are not run.");
@@ -155,7 +161,13 @@ public final class BenchmarkReport {
         }
         String jdk = results.isEmpty() ? null : results.get(0).jdk();
         BenchmarkReport report =
-                new BenchmarkReport(results, peers, Machine.here(jdk), profile, notes, sources);
+                new BenchmarkReport(
+                        results,
+                        peers,
+                        Machine.here(jdk, results.isEmpty() ? java.time.Instant.now() : measured),
+                        profile,
+                        notes,
+                        sources);
         report.write(docs, readme);
         System.out.println("wrote " + docs.resolve("benchmarks.md"));
     }
@@ -655,10 +667,10 @@ public final class BenchmarkReport {
                     s.append(
                             String.format(
                                     Locale.ROOT,
-                                    "| serving %s, %d callers: calls/s (p50) vs %s | %s (%s) | %s"
+                                    "| serving %s, %s: calls/s (p50) vs %s | %s (%s) | %s"
                                             + " (%s) | %s |%n",
                                     m.getKey(),
-                                    c.getKey(),
+                                    c.getKey() == 1 ? "1 caller" : c.getKey() + " callers",
                                     peer,
                                     fmtInt(maas.perSecond()),
                                     time(maas.p50()),
