@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.maas.spi.LoadedModel;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,9 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dynamic batcher of one model version: a bounded queue ({@link BatchQueue}) and a fixed set of
- * worker threads, each with its own DJL {@link Predictor}, that take batches from the queue, run
- * them, and complete each call with its own rows of the outputs.
+ * The dynamic batcher of one model version: a bounded queue ({@link BatchQueue}), a fixed set of
+ * DJL {@link Predictor}s (one per worker, each used by one thread at a time) and worker threads
+ * that take batches from the queue, run them on an idle predictor, and complete each call with its
+ * own rows of the outputs.
+ *
+ * <p>A call whose caller waits for it anyway (a synchronous call without deadline) skips the queue
+ * when nothing is queued, no batch delay is configured and a predictor is idle: it runs at once on
+ * the caller's thread, with no hand-off to a worker and back. Calls queue, and are batched, only
+ * when every predictor is busy (or a delay asks them to wait). A worker is woken only when there is
+ * a queued call and an idle predictor for it.
  *
  * <p>A batch that fails is retried call by call, so that only the calls whose input the engine
  * rejects fail (each with the engine's exception as cause) and the others complete. A model whose
@@ -50,6 +58,18 @@ final class Batcher {
     /** Guarded by {@link #lock}. */
     private boolean closing;
 
+    /**
+     * Predictors not running anything, most recently used first. Guarded by {@link #lock}.
+     *
+     * <p>Every predictor is made (and warmed up) by one worker, then shared: whoever takes it from
+     * here, a worker with a batch or a caller running its own call, is its only user until it puts
+     * it back. The lock orders each hand-over, so a predictor is never used by two threads at once.
+     */
+    private final ArrayDeque<Slot> idle = new ArrayDeque<>();
+
+    /** Every predictor made, closed by the last worker to exit. Guarded by {@link #lock}. */
+    private final List<Slot> slots = new ArrayList<>();
+
     /** Workers not yet exited. Guarded by {@link #lock}. */
     private int live;
 
@@ -62,6 +82,20 @@ final class Batcher {
     private final AtomicBoolean terminated = new AtomicBoolean();
     private final AtomicBoolean splitWarned = new AtomicBoolean();
     private volatile boolean batching;
+    private final boolean callerRuns;
+
+    /** A predictor and the direct buffers its batches are assembled in. */
+    private static final class Slot {
+        final Predictor<NDList, NDList> predictor;
+        final Tensors.Scratch scratch = new Tensors.Scratch();
+
+        Slot(Predictor<NDList, NDList> predictor) {
+            this.predictor = predictor;
+        }
+    }
+
+    /** A batch taken from the queue and the predictor to run it on. */
+    private record Claim(Slot slot, List<Call> batch) {}
 
     /**
      * @param onTerminated run once, after the last worker exited following {@link #shutdown()}
@@ -79,6 +113,8 @@ final class Batcher {
         this.metrics = metrics;
         this.onTerminated = onTerminated;
         this.batching = config.batching();
+        // A configured delay asks calls to wait for others: they then always queue.
+        this.callerRuns = config.maxDelayNanos() == 0;
         this.queue =
                 new BatchQueue<>(
                         config.queueCapacity(),
@@ -121,13 +157,18 @@ final class Batcher {
     }
 
     /**
-     * Queues {@code call}.
+     * Queues {@code call}, or runs it at once on the calling thread when {@code callerMayRun}, no
+     * batch delay is configured, nothing is queued and a predictor is idle; in that case the call
+     * has ended (its result is complete) when this returns.
      *
      * @param via the reference the caller used, for messages
+     * @param callerMayRun whether the caller can wait here for the result (it would block on it
+     *     anyway, without a deadline to honour while the model runs)
      * @throws OverloadedException if the queue is full
      * @throws MaasException if no worker could start (the cause says why)
      */
-    void submit(Call call, ModelRef via) {
+    void submit(Call call, ModelRef via, boolean callerMayRun) {
+        Slot slot = null;
         lock.lock();
         try {
             if (closing) {
@@ -139,20 +180,67 @@ final class Batcher {
                         startFailure);
             }
             call.enqueuedAt(ticker.read());
-            if (!queue.offer(call)) {
-                throw new OverloadedException(
-                        "endpoint "
-                                + via
-                                + " ("
-                                + card.ref()
-                                + ") is overloaded: its queue is full at its capacity of "
-                                + queue.capacity()
-                                + " calls; retry later, or raise the capacity (ServingOptions"
-                                + " queueCapacity, card property "
-                                + ServingOptions.QUEUE_CAPACITY
-                                + ")");
+            if (callerMayRun && callerRuns && queue.isEmpty() && !idle.isEmpty()) {
+                slot = idle.pop();
+            } else {
+                if (!queue.offer(call)) {
+                    throw new OverloadedException(
+                            "endpoint "
+                                    + via
+                                    + " ("
+                                    + card.ref()
+                                    + ") is overloaded: its queue is full at its capacity of "
+                                    + queue.capacity()
+                                    + " calls; retry later, or raise the capacity (ServingOptions"
+                                    + " queueCapacity, card property "
+                                    + ServingOptions.QUEUE_CAPACITY
+                                    + ")");
+                }
+                if (!idle.isEmpty()) {
+                    // Only a worker that finds an idle predictor can run the call: wake one.
+                    changed.signal();
+                }
             }
-            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+        if (slot != null) {
+            runHere(slot, call);
+        }
+    }
+
+    /** Runs a lone call on the caller's thread with {@code slot}, which it then puts back. */
+    private void runHere(Slot slot, Call call) {
+        List<Tensors.Tensor> outputs = null;
+        Throwable failure = null;
+        try {
+            long start = ticker.read();
+            if (!call.start(start)) {
+                return;
+            }
+            metrics.queued(start - call.enqueuedAt());
+            outputs = run(slot, List.of(call.input()), true).get(0);
+        } catch (Exception | Error e) {
+            failure = failure(e);
+        } finally {
+            // Back before the call ends: its end may release the model and close the batcher.
+            putBack(slot);
+        }
+        if (failure != null) {
+            fail(call, failure);
+        } else if (outputs != null) {
+            deliver(call, outputs);
+        }
+    }
+
+    /** Returns a predictor a caller used; wakes a worker if calls queued meanwhile. */
+    private void putBack(Slot slot) {
+        lock.lock();
+        try {
+            idle.push(slot);
+            if (!queue.isEmpty()) {
+                changed.signal();
+            }
         } finally {
             lock.unlock();
         }
@@ -218,44 +306,70 @@ final class Batcher {
     }
 
     private void work() {
-        Predictor<NDList, NDList> predictor = null;
-        Tensors.Scratch scratch = new Tensors.Scratch();
         try {
-            try {
-                predictor = model.newPredictor();
-                if (config.warmUp()) {
-                    warmUp(predictor, scratch);
-                }
-            } catch (RuntimeException | Error e) {
-                LOG.debug("{}: worker cannot get a predictor", card.ref(), e);
-                lock.lock();
-                try {
-                    startFailure = e;
-                } finally {
-                    lock.unlock();
-                }
+            Slot own = newSlot();
+            if (own == null) {
                 return;
-            } finally {
-                if (starting.decrementAndGet() == 0) {
-                    ready.complete(null);
-                }
             }
-            List<Call> batch;
-            while ((batch = take()) != null) {
-                execute(predictor, scratch, batch);
+            Slot done = null;
+            Claim claim;
+            while ((claim = take(done)) != null) {
+                done = null;
+                execute(claim.slot(), claim.batch());
+                done = claim.slot();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            exited();
+        }
+    }
+
+    /**
+     * Makes this worker's predictor, warms it up and adds it to the idle ones; null (the reason
+     * kept for callers) when it cannot be made.
+     */
+    private Slot newSlot() {
+        Predictor<NDList, NDList> predictor = null;
+        try {
+            predictor = model.newPredictor();
+            Slot own = new Slot(predictor);
+            if (config.warmUp()) {
+                warmUp(own);
+            }
+            lock.lock();
+            try {
+                slots.add(own);
+                idle.push(own);
+                if (!queue.isEmpty()) {
+                    changed.signal();
+                }
+            } finally {
+                lock.unlock();
+            }
+            return own;
+        } catch (RuntimeException | Error e) {
+            LOG.debug("{}: worker cannot get a predictor", card.ref(), e);
             if (predictor != null) {
                 predictor.close();
             }
-            exited();
+            lock.lock();
+            try {
+                startFailure = e;
+            } finally {
+                lock.unlock();
+            }
+            return null;
+        } finally {
+            if (starting.decrementAndGet() == 0) {
+                ready.complete(null);
+            }
         }
     }
 
     private void exited() {
         List<Call> orphans;
+        List<Slot> made;
         boolean close;
         Throwable why;
         lock.lock();
@@ -265,10 +379,22 @@ final class Batcher {
                 return;
             }
             orphans = queue.drain();
+            made = new ArrayList<>(slots);
+            slots.clear();
+            idle.clear();
             close = closing;
             why = startFailure;
         } finally {
             lock.unlock();
+        }
+        // No call holds a predictor now: callers hold the model while they run, and the workers
+        // exit only once it is closing (or could not start).
+        for (Slot slot : made) {
+            try {
+                slot.predictor.close();
+            } catch (RuntimeException e) {
+                LOG.debug("{}: closing a predictor failed", card.ref(), e);
+            }
         }
         for (Call c : orphans) {
             fail(
@@ -284,7 +410,7 @@ final class Batcher {
         }
     }
 
-    private void warmUp(Predictor<NDList, NDList> predictor, Tensors.Scratch scratch) {
+    private void warmUp(Slot slot) {
         if (card.inputs().isEmpty()) {
             return;
         }
@@ -295,7 +421,7 @@ final class Batcher {
                 return;
             }
             try {
-                run(predictor, scratch, List.of(input.get()), false);
+                run(slot, List.of(input.get()), false);
             } catch (Exception e) {
                 LOG.warn(
                         "{}: warm-up with a batch of {} zeros failed, skipping warm-up: {}",
@@ -312,16 +438,35 @@ final class Batcher {
                 TimeUnit.NANOSECONDS.toMillis(ticker.read() - start));
     }
 
-    /** Waits for the next batch; null once shutting down with nothing queued. */
-    private List<Call> take() throws InterruptedException {
+    /**
+     * Puts back {@code done} (the predictor of the previous batch, if any) and waits for the next
+     * batch and an idle predictor to run it; null once shutting down with nothing queued.
+     */
+    private Claim take(Slot done) throws InterruptedException {
         while (true) {
             BatchQueue.Poll<Call> p;
+            Slot slot = null;
             lock.lock();
             try {
+                if (done != null) {
+                    idle.push(done);
+                    done = null;
+                }
                 while (true) {
+                    if (idle.isEmpty()) {
+                        // Every predictor is running: whoever puts one back wakes a worker.
+                        if (closing && queue.isEmpty()) {
+                            return null;
+                        }
+                        changed.await();
+                        continue;
+                    }
                     p = queue.poll(ticker.read());
                     if (p.batch() != null || !p.expired().isEmpty()) {
-                        if (!queue.isEmpty()) {
+                        if (p.batch() != null) {
+                            slot = idle.pop();
+                        }
+                        if (!queue.isEmpty() && !idle.isEmpty()) {
                             changed.signal();
                         }
                         break;
@@ -345,13 +490,12 @@ final class Batcher {
                 }
             }
             if (p.batch() != null) {
-                return p.batch();
+                return new Claim(slot, p.batch());
             }
         }
     }
 
-    private void execute(
-            Predictor<NDList, NDList> predictor, Tensors.Scratch scratch, List<Call> batch) {
+    private void execute(Slot slot, List<Call> batch) {
         long start = ticker.read();
         List<Call> calls = new ArrayList<>(batch.size());
         for (Call c : batch) {
@@ -365,10 +509,10 @@ final class Batcher {
         }
         List<List<Tensors.Tensor>> outputs;
         try {
-            outputs = run(predictor, scratch, inputs(calls), true);
+            outputs = run(slot, inputs(calls), true);
         } catch (Tensors.SplitException e) {
             stopBatching(e);
-            runEach(predictor, scratch, calls);
+            runEach(slot, calls);
             return;
         } catch (Exception | Error e) {
             if (calls.size() == 1) {
@@ -380,7 +524,7 @@ final class Batcher {
                     card.ref(),
                     calls.size(),
                     e);
-            runEach(predictor, scratch, calls);
+            runEach(slot, calls);
             return;
         }
         for (int i = 0; i < calls.size(); i++) {
@@ -388,14 +532,13 @@ final class Batcher {
         }
     }
 
-    private void runEach(
-            Predictor<NDList, NDList> predictor, Tensors.Scratch scratch, List<Call> calls) {
+    private void runEach(Slot slot, List<Call> calls) {
         for (Call c : calls) {
             if (c.isDone()) {
                 continue;
             }
             try {
-                deliver(c, run(predictor, scratch, List.of(c.input()), true).get(0));
+                deliver(c, run(slot, List.of(c.input()), true).get(0));
             } catch (Exception | Error e) {
                 fail(c, failure(e));
             }
@@ -415,11 +558,7 @@ final class Batcher {
      * are copied out first. {@code record}: whether the batch counts in the metrics (warm-up does
      * not).
      */
-    private List<List<Tensors.Tensor>> run(
-            Predictor<NDList, NDList> predictor,
-            Tensors.Scratch scratch,
-            List<Tensors.Input> in,
-            boolean record)
+    private List<List<Tensors.Tensor>> run(Slot slot, List<Tensors.Input> in, boolean record)
             throws Exception {
         long start = ticker.read();
         int rows = 0;
@@ -427,8 +566,8 @@ final class Batcher {
             rows += i.rows();
         }
         try (NDManager batch = model.djlModel().getNDManager().newSubManager()) {
-            NDList input = Tensors.assemble(batch, in, scratch);
-            NDList output = predictor.predict(input);
+            NDList input = Tensors.assemble(batch, in, slot.scratch);
+            NDList output = slot.predictor.predict(input);
             return Tensors.split(card, output, in);
         } finally {
             if (record) {

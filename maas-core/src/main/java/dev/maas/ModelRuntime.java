@@ -127,17 +127,25 @@ final class ModelRuntime {
      */
     void warmUp() {
         if (config.warmUp() && !card.inputs().isEmpty()) {
-            batcher().ready().join();
+            awaitPredictors();
         }
     }
 
+    /** Starts the workers if needed and waits until each has made (and warmed up) its predictor. */
+    void awaitPredictors() {
+        batcher().ready().join();
+    }
+
     /**
-     * Queues a call; the caller's reference on this runtime passes to the call and is released when
-     * the call ends. On an exception, the reference stays with the caller.
+     * Queues a call, or runs it on the calling thread (see {@link Batcher#submit}); the caller's
+     * reference on this runtime passes to the call and is released when the call ends. On an
+     * exception, the reference stays with the caller.
      *
+     * @param callerMayRun whether the caller waits for the result without a deadline, so that the
+     *     call may run on its thread
      * @throws OverloadedException if the queue is full
      */
-    void submit(Call call, ModelRef via) {
+    void submit(Call call, ModelRef via, boolean callerMayRun) {
         Batcher b = batcher();
         // Released before the result completes, so that a caller who sees the result and then
         // closes the service finds no call holding the model.
@@ -152,7 +160,7 @@ final class ModelRuntime {
                         release();
                     }
                 });
-        b.submit(call, via);
+        b.submit(call, via, callerMayRun);
     }
 
     /**

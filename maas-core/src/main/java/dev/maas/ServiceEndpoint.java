@@ -23,8 +23,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The {@link Endpoint} a {@link ModelService} hands out: routes each call (aliases, traffic splits,
- * shadows), copies its inputs, queues it on the chosen version's batcher, waits (or returns a
- * future) and hands the outputs to the caller's manager. Thread-safe.
+ * shadows), copies its inputs, hands it to the chosen version's batcher (which queues it, or runs a
+ * lone blocking call at once on the caller's thread), waits (or returns a future) and hands the
+ * outputs to the caller's manager. Thread-safe.
  */
 final class ServiceEndpoint implements Endpoint {
     private final ModelService service;
@@ -58,7 +59,7 @@ final class ServiceEndpoint implements Endpoint {
         Objects.requireNonNull(options, "options");
         long start = ticker.read();
         ModelRuntime runtime = service.acquire(ref, options.key());
-        Call call = submit(runtime, input, options, start);
+        Call call = submit(runtime, input, options, start, true);
         return Tensors.materialize(await(runtime, call), callerManager(input));
     }
 
@@ -76,7 +77,7 @@ final class ServiceEndpoint implements Endpoint {
         Call call;
         try {
             runtime = service.acquire(ref, options.key());
-            call = submit(runtime, input, options, start);
+            call = submit(runtime, input, options, start, false);
         } catch (MaasException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -153,7 +154,7 @@ final class ServiceEndpoint implements Endpoint {
             if (!runtime.retain()) {
                 throw new IllegalStateException("model " + runtime.card().ref() + " is closed");
             }
-            Call call = submit(runtime, in, options, start);
+            Call call = submit(runtime, in, options, start, true);
             NDList out = Tensors.materialize(await(runtime, call), ctx.getNDManager());
             try {
                 if (batchifier != null) {
@@ -174,8 +175,13 @@ final class ServiceEndpoint implements Endpoint {
      * Checks and copies the input and queues the call on {@code runtime}, whose reference (taken by
      * the caller) passes to the call; on failure it is released here. Mirrors the call to the
      * shadow version, if any.
+     *
+     * @param blocking whether the caller waits for the result: a call without deadline may then run
+     *     on the caller's thread when a predictor is idle and nothing is queued. A call with a
+     *     deadline always goes to a worker, so that the caller can give up on time.
      */
-    private Call submit(ModelRuntime runtime, NDList input, CallOptions options, long start) {
+    private Call submit(
+            ModelRuntime runtime, NDList input, CallOptions options, long start, boolean blocking) {
         long deadline =
                 options.deadline() == null ? Long.MAX_VALUE : start + nanos(options.deadline());
         Call call;
@@ -188,7 +194,7 @@ final class ServiceEndpoint implements Endpoint {
                             start,
                             deadline,
                             false);
-            runtime.submit(call, ref);
+            runtime.submit(call, ref, blocking && deadline == Long.MAX_VALUE);
         } catch (RuntimeException e) {
             runtime.metrics().request(ServingMetrics.Outcome.of(e), false, ticker.read() - start);
             runtime.release();
@@ -213,7 +219,7 @@ final class ServiceEndpoint implements Endpoint {
                             start,
                             Long.MAX_VALUE,
                             true);
-            shadow.submit(call, ref);
+            shadow.submit(call, ref, false);
         } catch (RuntimeException e) {
             // A shadow never fails its caller: count it and drop it.
             shadow.metrics().request(ServingMetrics.Outcome.of(e), true, ticker.read() - start);

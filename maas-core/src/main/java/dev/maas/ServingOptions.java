@@ -20,15 +20,24 @@ import java.util.Objects;
  * trades latency for larger batches when traffic is light. A model batches only when every input of
  * its card's signature has {@code -1} (any size) as first dimension.
  *
- * <p><b>Workers.</b> Each worker is a thread with its own DJL predictor (predictors are not
- * thread-safe). With {@code workers = 0} (the default) the count follows the engine's thread
- * settings: with {@link EngineOptions#INTRA_OP_THREADS} set to {@code t}, {@code cores / t}
- * workers, so that workers times threads per operator matches the cores (DJL's advice for
- * multi-threaded inference: set the engine's intra-op threads, and inter-op threads to 1, when
- * several threads predict at once; otherwise each of them spreads every operator over all cores and
- * they oversubscribe the CPU). Without it the engine already uses every core inside each operator,
- * so two workers (one on a single core): the second overlaps batch assembly and hand-over with the
- * first one's compute, and more would only compete for the same cores.
+ * <p><b>Calls that run on the caller's thread.</b> With no delay (the default), a blocking call
+ * without deadline ({@link Endpoint#predict(ai.djl.ndarray.NDList)}) that finds nothing queued and
+ * a predictor idle does not queue: it runs at once on the caller's thread with that predictor, so a
+ * lone or uncontended call costs about what a direct predictor call costs, with no hand-off to a
+ * worker and back. Calls queue, and are batched, only when every predictor is busy. Asynchronous
+ * calls, calls with a deadline (so the caller can give up on time while the model runs), shadow
+ * copies, and every call when a delay is set, always go through the queue and the workers.
+ *
+ * <p><b>Workers.</b> Each worker is a thread that makes one DJL predictor (predictors are not
+ * thread-safe); the predictors form the model's pool, each used by one thread at a time: a worker
+ * running a batch or a caller running its own call. With {@code workers = 0} (the default) the
+ * count follows the engine's thread settings: with {@link EngineOptions#INTRA_OP_THREADS} set to
+ * {@code t}, {@code cores / t} workers, so that workers times threads per operator matches the
+ * cores (DJL's advice for multi-threaded inference: set the engine's intra-op threads, and inter-op
+ * threads to 1, when several threads predict at once; otherwise each of them spreads every operator
+ * over all cores and they oversubscribe the CPU). Without it the engine already uses every core
+ * inside each operator, so two workers (one on a single core): the second overlaps batch assembly
+ * and hand-over with the first one's compute, and more would only compete for the same cores.
  *
  * <p><b>Warm-up.</b> When the card declares an input signature, each worker runs the model once per
  * warm-up batch size (default: powers of two up to {@code maxBatchSize}, and {@code maxBatchSize})

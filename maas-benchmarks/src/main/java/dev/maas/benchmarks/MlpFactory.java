@@ -13,9 +13,11 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The small MLP the benchmarks serve ({@code Linear -> ReLU -> Linear}), as a DJL-native model:
- * {@link #save} writes its parameters, and DJL (directly or through maas) rebuilds the block with
- * this factory when it loads them. Stateless and thread-safe.
+ * The MLPs the benchmarks serve ({@code Linear -> ReLU -> ... -> Linear}, one or more hidden
+ * layers), as DJL-native models: {@link #save} writes their parameters, and DJL (directly or
+ * through maas) rebuilds the block with this factory when it loads them. The hidden layers are the
+ * loading argument {@value #HIDDEN}, widths separated by commas ({@code "1024,1024"}). Stateless
+ * and thread-safe.
  */
 public final class MlpFactory implements BlockFactory {
     private static final long serialVersionUID = 1L;
@@ -29,19 +31,30 @@ public final class MlpFactory implements BlockFactory {
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
         return build(
-                Integer.parseInt(arguments.get(HIDDEN).toString()),
+                arguments.get(HIDDEN).toString(),
                 Integer.parseInt(arguments.get(OUTPUTS).toString()));
     }
 
-    static SequentialBlock build(int hidden, int outputs) {
-        return new SequentialBlock()
-                .add(Linear.builder().setUnits(hidden).build())
-                .add(Activation::relu)
-                .add(Linear.builder().setUnits(outputs).build());
+    static SequentialBlock build(String hidden, int outputs) {
+        SequentialBlock block = new SequentialBlock();
+        for (String width : hidden.split(",")) {
+            block.add(Linear.builder().setUnits(Integer.parseInt(width.trim())).build())
+                    .add(Activation::relu);
+        }
+        return block.add(Linear.builder().setUnits(outputs).build());
     }
 
-    /** Initialises an MLP with the engine's random initialiser and saves it as {@code name}. */
+    /** Initialises an MLP with one hidden layer and saves it as {@code name}. */
     static void save(Path dir, String name, int inputs, int hidden, int outputs)
+            throws IOException {
+        save(dir, name, inputs, Integer.toString(hidden), outputs);
+    }
+
+    /**
+     * Initialises an MLP with the engine's random initialiser (hidden widths separated by commas)
+     * and saves it as {@code name}.
+     */
+    static void save(Path dir, String name, int inputs, String hidden, int outputs)
             throws IOException {
         try (Model model = Model.newInstance(name, "PyTorch")) {
             SequentialBlock block = build(hidden, outputs);

@@ -1,15 +1,19 @@
 package dev.maas.benchmarks;
 
+import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import dev.maas.Endpoint;
+import dev.maas.EngineOptions;
 import dev.maas.ModelCard;
 import dev.maas.ModelPackage;
 import dev.maas.ModelService;
+import dev.maas.ServingOptions;
 import dev.maas.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,30 +39,43 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Sixteen threads each asking a small MLP (32 inputs, 64 hidden units, 8 outputs, one row per call)
- * for predictions, served three ways side by side in one JVM run:
+ * Callers asking an MLP for predictions, one row per call, served three ways side by side in one
+ * JVM run:
  *
  * <ul>
- *   <li>{@code naive}: plain DJL as often written, a new {@link Predictor} per call on one loaded
+ *   <li>{@code perCall}: plain DJL as often written, a new {@link Predictor} per call on one loaded
  *       model;
  *   <li>{@code perThread}: plain DJL done carefully, one predictor per thread, reused, no batching;
- *   <li>{@code maas}: a maas {@link Endpoint}, whose workers batch the calls of all threads.
+ *   <li>{@code maas}: a maas {@link Endpoint}: a lone call runs on its caller's thread, calls that
+ *       arrive while every predictor is busy queue and run as one batch.
  * </ul>
+ *
+ * <p>Two models ({@link #model}): {@code mlp-32-64-8}, tiny, where a call costs little more than
+ * its overhead; and {@code mlp-256-1024-1024-256} (1.6 M weights), where a call is real compute and
+ * batching should multiply throughput. Two loads: {@link #oneCaller} (one thread) and {@link
+ * #sixteenCallers} (16 threads).
  *
  * <p>Every call, for every peer, builds its input in a per-call sub-manager of the thread's manager
  * and closes it after reading the output back to the heap, as a leak-free DJL caller does; the
- * model is loaded once. Throughput mode gives calls per second (all threads together); sample-time
- * mode gives the latency distribution of single calls, including p50 and p99.
+ * model is loaded once. Throughput mode gives calls per millisecond (all threads together);
+ * sample-time mode gives the latency distribution of single calls (p50, p99, p99.9).
+ *
+ * <p>{@link #device}: {@code cpu} (default) or {@code gpu}, honoured through DJL's {@link Device}
+ * for the model, the callers' arrays and maas's {@link EngineOptions}. Asked for {@code gpu} when
+ * DJL sees none (this jar carries CPU natives; a GPU needs a build with CUDA natives, see the
+ * README's GPU section), the trial fails at once with a message that says so; the report runner
+ * passes {@code -p device=cpu,gpu} only when DJL sees a GPU, and otherwise says the GPU cases were
+ * skipped.
  *
  * <p>Run: {@code mvn -pl maas-benchmarks -am package -DskipTests} then {@code java -jar
  * maas-benchmarks/target/maas-benchmarks.jar ServingBenchmark} (add {@code -f 1 -wi 2 -i 3} for a
- * short run, {@code -p peer=maas} for one peer). Natives come from the jar: no network is needed
- * ({@code -Dai.djl.offline=true} is set for the forked JVM).
+ * short run, {@code -p peer=maas} for one peer, {@code -p model=mlp-32-64-8} for one model).
+ * Natives come from the jar: no network is needed ({@code -Dai.djl.offline=true} is set for the
+ * forked JVM).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Threads(16)
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 5)
 @Fork(
@@ -69,10 +86,24 @@ public class ServingBenchmark {
     static final int HIDDEN = 64;
     static final int OUTPUTS = 8;
 
+    /** The MLP: {@code mlp-<inputs>-<hidden>...-<outputs>}. */
+    @Param({"mlp-32-64-8", "mlp-256-1024-1024-256"})
+    public String model;
+
     /** Which way the calls are served. */
-    @Param({"naive", "perThread", "maas"})
+    @Param({"perCall", "perThread", "maas"})
     public String peer;
 
+    /** maas's workers (and predictors) for the model; 0 for its default (see ServingOptions). */
+    @Param({"0"})
+    public int maasWorkers;
+
+    /** Where the model runs: {@code cpu} or {@code gpu}. */
+    @Param({"cpu"})
+    public String device;
+
+    private int inputs;
+    private Device dev;
     private Path dir;
     private ZooModel<NDList, NDList> djlModel;
     private ModelService maas;
@@ -81,27 +112,41 @@ public class ServingBenchmark {
     /** Saves the MLP, then loads it the way {@link #peer} needs. */
     @Setup(Level.Trial)
     public void setUp() throws Exception {
+        dev = Devices.resolve(device);
+        String[] parts = model.split("-");
+        if (parts.length < 4 || !parts[0].equals("mlp")) {
+            throw new IllegalArgumentException(
+                    "model must be mlp-<inputs>-<hidden>...-<outputs>, was " + model);
+        }
+        inputs = Integer.parseInt(parts[1]);
+        int outputs = Integer.parseInt(parts[parts.length - 1]);
+        String hidden = String.join(",", java.util.Arrays.copyOfRange(parts, 2, parts.length - 1));
         dir = Files.createTempDirectory("maas-bench");
         Path artifacts = dir.resolve("mlp");
         Files.createDirectories(artifacts);
-        MlpFactory.save(artifacts, "mlp", INPUTS, HIDDEN, OUTPUTS);
+        MlpFactory.save(artifacts, "mlp", inputs, hidden, outputs);
         Map<String, String> props =
                 Map.of(
                         "blockFactory",
                         MlpFactory.class.getName(),
                         MlpFactory.HIDDEN,
-                        Integer.toString(HIDDEN),
+                        hidden,
                         MlpFactory.OUTPUTS,
-                        Integer.toString(OUTPUTS));
+                        Integer.toString(outputs));
         if (peer.equals("maas")) {
-            maas = ModelService.builder().root(dir.resolve("repo")).build();
+            maas =
+                    ModelService.builder()
+                            .root(dir.resolve("repo"))
+                            .engineOptions(EngineOptions.defaults().withDevice(dev))
+                            .serving(ServingOptions.builder().workers(maasWorkers).build())
+                            .build();
             maas.publish(
                     ModelPackage.of(
                             ModelCard.builder("mlp")
                                     .engine("PyTorch")
                                     .format("djl")
-                                    .inputs(TensorSpec.of("x", DataType.FLOAT32, -1, INPUTS))
-                                    .outputs(TensorSpec.of("y", DataType.FLOAT32, -1, OUTPUTS))
+                                    .inputs(TensorSpec.of("x", DataType.FLOAT32, -1, inputs))
+                                    .outputs(TensorSpec.of("y", DataType.FLOAT32, -1, outputs))
                                     .properties(props)
                                     .build(),
                             artifacts));
@@ -113,7 +158,8 @@ public class ServingBenchmark {
                             .setTypes(NDList.class, NDList.class)
                             .optModelPath(artifacts)
                             .optModelName("mlp")
-                            .optEngine("PyTorch");
+                            .optEngine("PyTorch")
+                            .optDevice(dev);
             for (Map.Entry<String, String> e : props.entrySet()) {
                 criteria.optArgument(e.getKey(), e.getValue());
             }
@@ -145,10 +191,10 @@ public class ServingBenchmark {
         /** Creates the thread's manager, input and predictor. */
         @Setup(Level.Trial)
         public void setUp(ServingBenchmark bench) {
-            manager = NDManager.newBaseManager("PyTorch");
+            manager = NDManager.newBaseManager(bench.dev, "PyTorch");
             Random random = new Random(Thread.currentThread().getId());
-            row = new float[INPUTS];
-            for (int i = 0; i < INPUTS; i++) {
+            row = new float[bench.inputs];
+            for (int i = 0; i < row.length; i++) {
                 row[i] = random.nextFloat() * 2 - 1;
             }
             if (bench.peer.equals("perThread")) {
@@ -166,15 +212,27 @@ public class ServingBenchmark {
         }
     }
 
-    /** One prediction of one row, served by {@link #peer}; returns the first output value. */
+    /** One caller: one prediction of one row, served by {@link #peer}. */
     @Benchmark
-    public float predict(Caller caller) throws Exception {
+    @Threads(1)
+    public float oneCaller(Caller caller) throws Exception {
+        return predict(caller);
+    }
+
+    /** Sixteen callers at once: one prediction of one row each, served by {@link #peer}. */
+    @Benchmark
+    @Threads(16)
+    public float sixteenCallers(Caller caller) throws Exception {
+        return predict(caller);
+    }
+
+    /** Returns the first output value. */
+    private float predict(Caller caller) throws Exception {
         try (NDManager call = caller.manager.newSubManager()) {
-            NDList input =
-                    new NDList(call.create(caller.row, new ai.djl.ndarray.types.Shape(1, INPUTS)));
+            NDList input = new NDList(call.create(caller.row, new Shape(1, inputs)));
             NDList output;
             switch (peer) {
-                case "naive":
+                case "perCall":
                     try (Predictor<NDList, NDList> p = djlModel.newPredictor()) {
                         output = p.predict(input);
                     }
@@ -182,8 +240,12 @@ public class ServingBenchmark {
                 case "perThread":
                     output = caller.predictor.predict(input);
                     break;
-                default:
+                case "maas":
                     output = endpoint.predict(input);
+                    break;
+                default:
+                    throw new IllegalArgumentException(
+                            "peer must be perCall, perThread or maas, was " + peer);
             }
             return output.head().toFloatArray()[0];
         }

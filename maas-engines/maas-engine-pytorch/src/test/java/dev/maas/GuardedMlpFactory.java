@@ -45,6 +45,7 @@ public final class GuardedMlpFactory implements BlockFactory {
     private static final Map<String, java.util.concurrent.CountDownLatch> GATES =
             new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> ROWS = new ConcurrentHashMap<>();
+    private static final Map<String, java.util.Queue<String>> THREADS = new ConcurrentHashMap<>();
 
     /** Public no-argument constructor, as the PyTorch backend instantiates factories by name. */
     public GuardedMlpFactory() {}
@@ -57,6 +58,15 @@ public final class GuardedMlpFactory implements BlockFactory {
     /** Returns how many rows models with counter {@code name} processed. */
     public static AtomicInteger rows(String name) {
         return ROWS.computeIfAbsent(name, k -> new AtomicInteger());
+    }
+
+    /**
+     * Returns the names of the threads that ran the forward passes of models with counter {@code
+     * name}, in order.
+     */
+    public static java.util.Queue<String> threads(String name) {
+        return THREADS.computeIfAbsent(
+                name, k -> new java.util.concurrent.ConcurrentLinkedQueue<>());
     }
 
     /** Returns the gate {@code name}: forward passes wait until it is counted down. */
@@ -100,6 +110,7 @@ public final class GuardedMlpFactory implements BlockFactory {
         if (counter != null) {
             forwards(counter).incrementAndGet();
             rows(counter).addAndGet((int) in.head().getShape().get(0));
+            threads(counter).add(Thread.currentThread().getName());
         }
         if (gate != null) {
             try {
