@@ -21,7 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Single queries stream the matrix once, in one sequential stream, and are bound by memory
  * bandwidth; the four blocks of a tile are four independent FMA chains that overlap. Batches are
  * tiled: a chunk of tiles small enough to stay in the L2 cache is scored against four queries at a
- * time (4 x 4 accumulators), which turns the loop from memory-bound into compute-bound.
+ * time (4 x 4 accumulators), which turns the loop from memory-bound into compute-bound. int8
+ * batches of 8 queries or more convert each chunk to float once for all query groups.
  *
  * <p>Scores are compared with the threshold in registers; they are spilled to a small scratch array
  * only when some lane reaches it, which after the first few blocks of a scan is rare. (A store of a
