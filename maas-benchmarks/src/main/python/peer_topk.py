@@ -15,7 +15,9 @@ compare with maas's kernels on one thread. Not part of the Maven build.
 
 Usage:
   python3 peer_topk.py [--items 100000,1000000] [--dims 64] [--batch 1,256] [--k 10]
-                       [--seconds 3] [--out peer-topk.json]
+                       [--seconds 3] [--quick] [--out peer-topk.json]
+
+--quick measures each case for 0.5 s instead of --seconds.
 
 Output (JSON, one object):
   {"peer": "numpy", "numpy": "<version>", "blas": "<library>", "threads": 1,
@@ -132,8 +134,11 @@ def main():
     p.add_argument("--batch", default="1,256")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--seconds", type=float, default=3.0, help="measured time per case")
+    p.add_argument("--quick", action="store_true", help="0.5 s per case")
     p.add_argument("--out", default="peer-topk.json")
     a = p.parse_args()
+    if a.quick:
+        a.seconds = 0.5
     rng = np.random.default_rng(42)
     topics = rng.standard_normal((16, a.dims))
     results = []
