@@ -116,6 +116,15 @@ public class TopKBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        // Unknown names fail before the data is generated, so a wrong -p costs no time.
+        if (!List.of("VECTOR", "SCALAR", "DJL", "DJL_1T").contains(kernel)) {
+            throw new IllegalArgumentException(
+                    "unknown kernel " + kernel + "; expected VECTOR, SCALAR, DJL or DJL_1T");
+        }
+        if (!List.of("f32", "int8", "int8q").contains(precision)) {
+            throw new IllegalArgumentException(
+                    "unknown precision " + precision + "; expected f32, int8 or int8q");
+        }
         Random rnd = new Random(42);
         int rank = 16;
         float[][] topics = new float[rank][dims];
