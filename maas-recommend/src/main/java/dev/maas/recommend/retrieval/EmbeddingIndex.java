@@ -4,11 +4,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +36,15 @@ import org.slf4j.LoggerFactory;
  * {@link Kernel#DJL} keeps the matrix in libtorch native memory until {@link #close()}.
  *
  * <p><b>Thread-safety.</b> An index is immutable after {@link Builder#build()} and safe for any
- * number of concurrent queries. With {@link Builder#parallelism(int)} above 1, a single query is
- * split over that many threads of the configured executor (the calling thread runs one part).
+ * number of concurrent queries.
+ *
+ * <p><b>Threads.</b> A large scan or batch is split over up to {@link #parallelism()} threads: the
+ * calling thread and the configured executor ({@link ForkJoinPool#commonPool()} by default). By
+ * default the parallelism is {@link Runtime#availableProcessors()}; each thread gets at least about
+ * a million multiply-adds ({@value #MIN_WORK_PER_THREAD}), so small scans stay on the calling
+ * thread. Parts the executor has not started when the caller finishes its own are run by the
+ * caller, so a busy executor costs at most the single-threaded time. {@code parallelism(1)} pins
+ * every query to the calling thread (best when many requests already keep the cores busy).
  *
  * <p>{@link #close()} releases native memory (DJL kernel); queries after close fail with {@link
  * IllegalStateException}. Closing is idempotent.
@@ -44,8 +52,11 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddingIndex implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingIndex.class);
 
-    /** Below this many items per thread, splitting a query costs more than it saves. */
-    static final int MIN_ITEMS_PER_THREAD = 16_384;
+    /**
+     * Multiply-adds (items x dimension x queries) a thread must get for a split to pay: about a
+     * hundred microseconds of scanning, against tens of microseconds to hand a part over.
+     */
+    static final long MIN_WORK_PER_THREAD = 1L << 20;
 
     private static volatile boolean loggedFallback;
 
@@ -255,7 +266,7 @@ public final class EmbeddingIndex implements AutoCloseable {
             f[j] = filters[i];
             o[j] = outs[i];
         }
-        int parts = kernel.alignment() > 0 ? Math.min(parallelism, (m + 3) / 4) : 1;
+        int parts = batchParts(m);
         if (parts <= 1) {
             if (m > 0) {
                 kernel.searchBatch(q, f, o);
@@ -356,37 +367,81 @@ public final class EmbeddingIndex implements AutoCloseable {
         return kernel;
     }
 
-    private int singleQueryParts() {
+    /** Threads for one scan: at most one per aligned part and per {@link #MIN_WORK_PER_THREAD}. */
+    int singleQueryParts() {
+        int align = kernel.alignment();
+        if (parallelism <= 1 || align == 0) {
+            return 1;
+        }
+        long byWork = (long) size * dimension / MIN_WORK_PER_THREAD;
+        long byAlignment = (size + align - 1) / align;
+        return (int) Math.max(1, Math.min(parallelism, Math.min(byWork, byAlignment)));
+    }
+
+    /** Threads for a batch of {@code m} scanned queries: parts hold whole groups of 4 queries. */
+    int batchParts(int m) {
         if (parallelism <= 1 || kernel.alignment() == 0) {
             return 1;
         }
-        return Math.max(1, Math.min(parallelism, size / MIN_ITEMS_PER_THREAD));
+        long byWork = (long) m * size * dimension / MIN_WORK_PER_THREAD;
+        return (int) Math.max(1, Math.min(parallelism, Math.min(byWork, (m + 3) / 4)));
     }
 
+    /**
+     * Runs parts {@code 0 .. parts - 1}: the caller runs part 0, the executor is offered helpers
+     * for the rest, and the caller then claims every part no helper has started yet, so a busy or
+     * rejecting executor never leaves the caller waiting for a part that has not begun.
+     */
     private void runParts(int parts, IntConsumer part) {
-        List<CompletableFuture<Void>> futures = new ArrayList<>(parts - 1);
+        AtomicInteger next = new AtomicInteger(1);
+        CountDownLatch done = new CountDownLatch(parts - 1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable helper =
+                () -> {
+                    int p;
+                    while ((p = next.getAndIncrement()) < parts) {
+                        try {
+                            part.accept(p);
+                        } catch (Throwable t) {
+                            failure.compareAndSet(null, t);
+                        } finally {
+                            done.countDown();
+                        }
+                    }
+                };
         for (int p = 1; p < parts; p++) {
-            int index = p;
             try {
-                futures.add(CompletableFuture.runAsync(() -> part.accept(index), executor));
+                executor.execute(helper);
             } catch (RejectedExecutionException e) {
-                part.accept(index); // a saturated executor costs latency, not the query
+                break; // the caller claims the parts itself
             }
         }
-        part.accept(0);
-        for (CompletableFuture<Void> f : futures) {
-            try {
-                f.join();
-            } catch (CompletionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException) {
-                    throw (RuntimeException) cause;
+        try {
+            part.accept(0);
+        } finally {
+            helper.run();
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    done.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // helpers still write into the collectors: wait for them
                 }
-                if (cause instanceof Error) {
-                    throw (Error) cause;
-                }
-                throw e;
             }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException) {
+            throw (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        if (t != null) {
+            throw new IllegalStateException("a part of the query failed", t);
         }
     }
 
@@ -574,10 +629,12 @@ public final class EmbeddingIndex implements AutoCloseable {
         }
 
         /**
-         * Lets a single query use up to {@code threads} threads (each scans a contiguous part of at
-         * least 16,384 items), and a batch split its queries over them; 1 (the default) keeps every
-         * query on the calling thread, which gives the best throughput when many requests run
-         * concurrently. Ignored by the DJL kernel, which uses libtorch's own threads.
+         * Lets a single query use up to {@code threads} threads (each scans a contiguous part of
+         * the items), and a batch split its queries over them; each thread gets at least {@value
+         * EmbeddingIndex#MIN_WORK_PER_THREAD} multiply-adds, so small scans stay on the calling
+         * thread. By default {@link Runtime#availableProcessors()}; 1 keeps every query on the
+         * calling thread, which gives the best throughput when many requests already keep every
+         * core busy. Ignored by the DJL kernel, which uses libtorch's own threads.
          *
          * @throws IllegalArgumentException if {@code threads < 1}
          * @throws IllegalStateException if the parallelism was already set
@@ -627,7 +684,7 @@ public final class EmbeddingIndex implements AutoCloseable {
                 kernelChoice = Kernel.AUTO;
             }
             if (parallelism == 0) {
-                parallelism = 1;
+                parallelism = Runtime.getRuntime().availableProcessors();
             }
             if (executor == null) {
                 executor = ForkJoinPool.commonPool();

@@ -339,7 +339,7 @@ class EmbeddingIndexTest {
             names = {"SCALAR", "VECTOR"})
     void parallelScan_equalsSequential_evenWhenTheExecutorRejects(Kernel kernel) throws Exception {
         Random rnd = new Random(9);
-        int n = 3 * EmbeddingIndex.MIN_ITEMS_PER_THREAD + 77;
+        int n = (int) (3 * EmbeddingIndex.MIN_WORK_PER_THREAD / 16) + 77;
         int d = 16;
         float[] items = gaussians(rnd, n * d);
         float[] bias = gaussians(rnd, n);
@@ -459,8 +459,8 @@ class EmbeddingIndexTest {
                 assertThat(back[j]).isCloseTo(row[j], within(max / 127f / 2 + 1e-6f));
             }
             // float32: 4 bytes per value + bias; int8: 1 byte per value + scale + bias; the
-            // vector layout pads the last block to 16 items at most.
-            long pad = 16;
+            // vector layout pads the last tile to 64 items at most.
+            long pad = 64;
             assertThat(f32.memoryBytes()).isBetween(4L * n * d + 4L * n, 4L * (n + pad) * (d + 1));
             assertThat(i8.memoryBytes()).isBetween((long) n * d + 8L * n, (n + pad) * (d + 8L));
             assertThat((double) i8.memoryBytes() / f32.memoryBytes()).isLessThan(0.28);
@@ -473,7 +473,7 @@ class EmbeddingIndexTest {
         try (EmbeddingIndex index = EmbeddingIndex.builder(new float[] {1, 2, 3, 4}, 2).build()) {
             assertThat(index.kernel()).isEqualTo(Kernel.VECTOR);
             assertThat(index.precision()).isEqualTo(Precision.FLOAT32);
-            assertThat(index.parallelism()).isEqualTo(1);
+            assertThat(index.parallelism()).isEqualTo(Runtime.getRuntime().availableProcessors());
             assertThat(index.toString()).contains("kernel=VECTOR", "size=2", "dimension=2");
         }
     }
