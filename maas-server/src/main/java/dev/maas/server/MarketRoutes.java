@@ -509,17 +509,18 @@ final class MarketRoutes {
         } catch (IllegalArgumentException e) {
             int status =
                     e.getMessage() != null && e.getMessage().contains("upload limit") ? 413 : 400;
-            throw new ApiException(
-                    status, "model package refused, nothing was published: " + e.getMessage());
+            throw new ApiException(status, REFUSED + e.getMessage());
         }
         try {
-            ModelCard card = cardOf(name, u);
             ModelPackage pkg;
             try {
-                pkg = ModelPackage.of(card, u.folder());
+                pkg = ModelPackage.of(cardOf(name, u), u.folder());
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest(
-                        "model package refused, nothing was published: " + e.getMessage());
+                throw ApiException.badRequest(REFUSED + e.getMessage());
+            } catch (ApiException e) {
+                throw e.getMessage().startsWith(REFUSED)
+                        ? e
+                        : new ApiException(e.status(), REFUSED + e.getMessage());
             }
             ModelCard stored = session(r).publish(pkg);
             return ApiResponse.created(MarketJson.card(stored));
@@ -527,6 +528,8 @@ final class MarketRoutes {
             ModelUpload.delete(u.root());
         }
     }
+
+    private static final String REFUSED = "model package refused, nothing was published: ";
 
     private static ModelCard cardOf(String name, ModelUpload.Unpacked u) {
         if (u.cardJson() != null) {
@@ -549,8 +552,7 @@ final class MarketRoutes {
             try {
                 return CardCodec.fromJson(o.toString());
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest(
-                        "model package refused, nothing was published: " + e.getMessage());
+                throw ApiException.badRequest(REFUSED + e.getMessage());
             }
         }
         try {

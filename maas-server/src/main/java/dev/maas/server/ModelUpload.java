@@ -112,6 +112,12 @@ final class ModelUpload {
                 Files.delete(cardFile);
             }
             return new Unpacked(dir, folder, card);
+        } catch (java.io.EOFException | java.util.zip.ZipException e) {
+            delete(dir);
+            throw new IllegalArgumentException(
+                    "the archive is truncated or corrupt ("
+                            + e.getMessage()
+                            + "); expected a whole zip, tar or tar.gz file");
         } catch (IOException | RuntimeException e) {
             delete(dir);
             throw e;

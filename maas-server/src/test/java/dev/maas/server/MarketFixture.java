@@ -197,10 +197,17 @@ final class MarketFixture implements AutoCloseable {
                 "application/json");
     }
 
-    /** Counts the files under the repository, so tests can show a refusal wrote nothing. */
+    /**
+     * Counts the files of every model version (not the usage and grant documents beside them), so
+     * tests can show that a refusal published nothing and lost nothing.
+     */
     long repositoryFiles() {
-        try (var walk = Files.walk(root.resolve("repo").resolve("models"))) {
-            return walk.filter(Files::isRegularFile).count();
+        Path models = root.resolve("repo").resolve("models");
+        try (var walk = Files.walk(models)) {
+            return walk.filter(Files::isRegularFile)
+                    .map(models::relativize)
+                    .filter(p -> p.getNameCount() > 2 && p.getName(1).toString().matches("[0-9]+"))
+                    .count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
