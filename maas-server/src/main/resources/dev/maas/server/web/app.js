@@ -243,12 +243,15 @@
     s.append(svg("text", { x: L - 4, y: H - B, "text-anchor": "end" }, 0));
     days.forEach((d, i) => {
       const h = ((H - T - B) * d.count) / hi;
-      const bar = svg("rect", { class: "bar", x: L + i * slot + slot * 0.15, y: H - B - h,
-        width: Math.max(1, slot * 0.7), height: h });
+      const w = Math.max(1, Math.min(36, slot * 0.7));
+      const bar = svg("rect", { class: "bar", x: L + i * slot + (slot - w) / 2, y: H - B - h,
+        width: w, height: h });
       bar.append(svg("title", {}, d.day + ": " + d.count + " calls"));
       s.append(bar);
     });
-    if (days.length) {
+    if (days.length === 1) {
+      s.append(svg("text", { x: L + slot / 2, y: H - B + 14, "text-anchor": "middle" }, days[0].day));
+    } else if (days.length > 1) {
       s.append(svg("text", { x: L, y: H - B + 14 }, days[0].day));
       s.append(svg("text", { x: W - R, y: H - B + 14, "text-anchor": "end" }, days[days.length - 1].day));
     }
@@ -286,9 +289,16 @@
     return el("li", { class: "result" },
       el("h3", null, link),
       badges,
-      m.description ? el("p", null, m.description.split("\n")[0].slice(0, 200)) : null,
+      m.description ? el("p", null, summary(m.description)) : null,
       metrics.length ? el("p", { class: "muted metrics" },
         metrics.map(([k, v]) => k + " " + fmt(v)).join(" · ")) : null);
+  }
+
+  // The first line of prose of a Markdown description, markers removed: a result's summary.
+  function summary(md) {
+    const line = String(md).split("\n").map((l) => l.trim())
+      .find((l) => l && !/^(#|```|>|[-*+]\s|\d+[.)]\s)/.test(l)) || "";
+    return line.replace(/\[([^\]]+)\]\([^)]*\)/g, "$1").replace(/[*_`]/g, "").slice(0, 200);
   }
 
   function remember(datalistId, values) {
