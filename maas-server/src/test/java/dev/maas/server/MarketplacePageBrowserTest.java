@@ -64,6 +64,17 @@ class MarketplacePageBrowserTest {
             Assumptions.abort(why);
         }
         f = new MarketFixture(dir, 8L << 20);
+        // A generic model, for the "try it" panel's inference request.
+        Path dense = Files.createDirectories(dir.resolve("dense"));
+        Fixtures.writeDense(dense);
+        f.maas.as("alice")
+                .publish(
+                        dev.maas.ModelPackage.of(
+                                Fixtures.denseCard("dense", dev.maas.Visibility.PUBLIC, "recs")
+                                        .task("regression")
+                                        .description("A dense layer: `relu(x W + b)`.")
+                                        .build(),
+                                dense));
         // Some calls, so that the usage chart has a bar.
         for (int i = 0; i < 4; i++) {
             f.client("carol").recommend("movies", Integer.toString(i + 1), 3);
@@ -132,10 +143,10 @@ class MarketplacePageBrowserTest {
     void searchOpenChartTrySignInAndOut() throws IOException {
         driver.get(f.server.uri() + "/");
         // Anonymous: the public models only.
-        waitForResults(2);
+        waitForResults(3);
         assertThat(driver.findElement(By.id("signed-in")).isDisplayed()).isFalse();
-        assertThat(resultNames()).containsExactlyInAnyOrder("movies", "movies-lite");
-        assertThat(driver.findElement(By.id("result-count")).getText()).isEqualTo("2 models found");
+        assertThat(resultNames()).containsExactlyInAnyOrder("movies", "movies-lite", "dense");
+        assertThat(driver.findElement(By.id("result-count")).getText()).isEqualTo("3 models found");
         shot("01-search.png");
 
         // Search by text.
@@ -153,9 +164,10 @@ class MarketplacePageBrowserTest {
         assertThat(driver.findElement(By.id("sign-in-form")).isDisplayed()).isFalse();
         assertThat(driver.findElement(By.id("sign-out")).isDisplayed()).isTrue();
         // Signing in searches again, as the new principal.
-        waitForResults(4);
+        waitForResults(5);
         assertThat(resultNames())
-                .containsExactlyInAnyOrder("movies", "movies-lite", "shelf", "secret-recs");
+                .containsExactlyInAnyOrder(
+                        "movies", "movies-lite", "dense", "shelf", "secret-recs");
         String stored =
                 (String)
                         ((JavascriptExecutor) driver)
@@ -204,6 +216,26 @@ class MarketplacePageBrowserTest {
         assertThat(driver.findElement(By.id("try-output")).getText()).contains("From movies:2");
         shot("03-try-it.png");
 
+        // Try it on a generic model: the request the page prefills from the card's signature
+        // goes to the Open Inference Protocol route, and the outputs come back.
+        wait.until(
+                d -> {
+                    d.get(f.server.uri() + "/#/models/dense");
+                    return true;
+                });
+        wait.until(ExpectedConditions.textToBe(By.id("model-title"), "dense"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("try-infer-run")));
+        assertThat(driver.findElement(By.id("try-recommend")).isDisplayed()).isFalse();
+        assertThat(driver.findElement(By.id("try-json")).getAttribute("value"))
+                .contains("\"datatype\": \"FP32\"")
+                .contains("\"shape\": [\n        1,\n        " + Fixtures.IN);
+        driver.findElement(By.id("try-infer-run")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("pre.infer-output")));
+        assertThat(driver.findElement(By.cssSelector("pre.infer-output")).getText())
+                .contains("\"outputs\"")
+                .contains(dev.maas.testing.DenseModel.OUTPUT);
+        shot("04-try-infer.png");
+
         // Sign out: the token is gone and the private models with it.
         driver.findElement(By.id("sign-out")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-in")));
@@ -217,7 +249,7 @@ class MarketplacePageBrowserTest {
                 ExpectedConditions.textToBePresentInElementLocated(
                         By.id("status"), "model 'secret-recs' not found"));
         driver.get(f.server.uri() + "/");
-        waitForResults(2);
-        shot("04-signed-out.png");
+        waitForResults(3);
+        shot("05-signed-out.png");
     }
 }
