@@ -106,6 +106,25 @@ final class TestArchives {
             return this;
         }
 
+        /** Adds a pax extended header giving the next entry's {@code path}. */
+        Tar pax(String path) {
+            byte[] rest = (" path=" + path + "\n").getBytes(StandardCharsets.UTF_8);
+            int len = rest.length + 1;
+            while (Integer.toString(len).length() + rest.length != len) {
+                len++;
+            }
+            byte[] record =
+                    (len + new String(rest, StandardCharsets.UTF_8))
+                            .getBytes(StandardCharsets.UTF_8);
+            return entry("PaxHeaders/x", 'x', record, null);
+        }
+
+        /** Adds a GNU long-name entry giving the next entry's name. */
+        Tar longName(String name) {
+            return entry(
+                    "././@LongLink", 'L', (name + "\0").getBytes(StandardCharsets.UTF_8), null);
+        }
+
         byte[] finish() {
             out.writeBytes(new byte[1024]);
             return out.toByteArray();
