@@ -429,6 +429,14 @@ public final class MaasClient implements AutoCloseable {
         return http;
     }
 
+    /**
+     * Returns the marketplace and recommendation calls ({@code /api/v1}) of this client: search,
+     * model pages, publishing, aliases, grants, access requests, usage, audit, recommend.
+     */
+    public MarketplaceClient marketplace() {
+        return new MarketplaceClient(this);
+    }
+
     /** Does nothing the JDK's client needs; idempotent. */
     @Override
     public void close() {}

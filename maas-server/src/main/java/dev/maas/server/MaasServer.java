@@ -97,6 +97,8 @@ public final class MaasServer implements AutoCloseable {
         // Route modules: each registers its routes here, one line per module.
         OipRoutes.register(routes, context);
         MetricsRoutes.register(routes, context);
+        MarketRoutes.register(routes, context);
+        WebRoutes.register(routes, context);
 
         QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads, Math.min(8, b.maxThreads));
         threads.setName("maas-http");
