@@ -87,6 +87,8 @@ class BomConsumerTest {
                 Arguments.of(dev.maas.spark.RepositoryLocation.class, "dev.maas.spark"),
                 Arguments.of(PostgresCatalog.class, "dev.maas.catalog.postgres"),
                 Arguments.of(RecommenderCompression.class, "dev.maas.compression"),
+                Arguments.of(dev.maas.server.MaasServer.class, "dev.maas.server"),
+                Arguments.of(dev.maas.client.MaasClient.class, "dev.maas.client"),
                 Arguments.of(Main.class, "dev.maas.cli"));
     }
 

@@ -80,6 +80,9 @@ final class GrpcServer implements AutoCloseable {
         }
     }
 
+    /** Calls in flight on one connection (HTTP/2 streams); more wait in the client. */
+    static final int MAX_CALLS_PER_CONNECTION = 100;
+
     /** Largest metadata (headers) a call may send. */
     static final int MAX_METADATA_BYTES = 16 * 1024;
 
