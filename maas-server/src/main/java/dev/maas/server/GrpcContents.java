@@ -2,11 +2,8 @@ package dev.maas.server;
 
 import com.google.protobuf.ByteString;
 import inference.InferTensorContents;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.List;
 
 /**
  * Converts tensor data between the two forms the gRPC binding carries: typed {@link
@@ -19,115 +16,22 @@ import java.util.List;
  * carries, so both transports meet on the same bytes. FP16 and BF16 have no typed field and travel
  * only raw.
  *
- * <p>Every check names the tensor, what was wrong and what was expected, and fails with {@code
- * INVALID_ARGUMENT}. Stateless; safe for concurrent use.
+ * <p>Every check names the tensor, what was wrong and what was expected, and fails with a bad
+ * request {@link OipException} (gRPC {@code INVALID_ARGUMENT}); the size of raw data is checked by
+ * {@link InferTensor}. Stateless; safe for concurrent use.
  */
 final class GrpcContents {
     private GrpcContents() {}
 
     /**
-     * Returns the size in bytes of one element of {@code datatype}, or -1 for {@code BYTES}.
-     *
-     * @throws StatusRuntimeException {@code INVALID_ARGUMENT} for a datatype the protocol does not
-     *     define
-     */
-    static int elementSize(String tensor, String datatype) {
-        switch (datatype) {
-            case "BOOL":
-            case "UINT8":
-            case "INT8":
-                return 1;
-            case "UINT16":
-            case "INT16":
-            case "FP16":
-            case "BF16":
-                return 2;
-            case "UINT32":
-            case "INT32":
-            case "FP32":
-                return 4;
-            case "UINT64":
-            case "INT64":
-            case "FP64":
-                return 8;
-            case "BYTES":
-                return -1;
-            default:
-                throw invalid(
-                        "tensor '%s' has datatype '%s'; expected one of BOOL, UINT8, UINT16,"
-                                + " UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, BF16, FP32,"
-                                + " FP64, BYTES",
-                        tensor, datatype);
-        }
-    }
-
-    /**
-     * Returns the number of elements of {@code shape}.
-     *
-     * @throws StatusRuntimeException {@code INVALID_ARGUMENT} for a negative dimension or a count
-     *     past {@link Integer#MAX_VALUE}
-     */
-    static int elementCount(String tensor, List<Long> shape) {
-        long count = 1;
-        for (long d : shape) {
-            if (d < 0) {
-                throw invalid("tensor '%s' has shape %s; dimensions must be >= 0", tensor, shape);
-            }
-            count *= d;
-            if (count > Integer.MAX_VALUE) {
-                throw invalid("tensor '%s' has shape %s; too many elements", tensor, shape);
-            }
-        }
-        return (int) count;
-    }
-
-    /**
-     * Checks that {@code raw} holds exactly {@code count} elements of {@code datatype}.
-     *
-     * @throws StatusRuntimeException {@code INVALID_ARGUMENT} when it does not
-     */
-    static void checkRaw(String tensor, String datatype, int count, ByteString raw) {
-        int size = elementSize(tensor, datatype);
-        if (size > 0) {
-            long expected = (long) size * count;
-            if (raw.size() != expected) {
-                throw invalid(
-                        "tensor '%s' (%s, %d elements) has %d bytes of raw contents; expected %d",
-                        tensor, datatype, count, raw.size(), expected);
-            }
-            return;
-        }
-        ByteBuffer in = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        int elements = 0;
-        while (in.remaining() >= 4) {
-            long length = Integer.toUnsignedLong(in.getInt());
-            if (length > in.remaining()) {
-                throw invalid(
-                        "tensor '%s' (BYTES): element %d declares %d bytes but only %d remain",
-                        tensor, elements, length, in.remaining());
-            }
-            in.position(in.position() + (int) length);
-            elements++;
-        }
-        if (in.remaining() != 0 || elements != count) {
-            throw invalid(
-                    "tensor '%s' (BYTES) holds %d length-prefixed elements%s; expected %d",
-                    tensor,
-                    elements,
-                    in.remaining() != 0 ? " and " + in.remaining() + " stray bytes" : "",
-                    count);
-        }
-    }
-
-    /**
      * Returns the raw form of typed {@code contents} holding {@code count} elements of {@code
      * datatype}.
      *
-     * @throws StatusRuntimeException {@code INVALID_ARGUMENT} when the contents use a field other
-     *     than the datatype's, hold another number of elements, or a value out of the datatype's
-     *     range
+     * @throws OipException (bad request) when the contents use a field other than the datatype's,
+     *     hold another number of elements, or a value out of the datatype's range
      */
-    static ByteString toRaw(String tensor, String datatype, int count, InferTensorContents c) {
+    static byte[] toRaw(String tensor, OipDatatype type, int count, InferTensorContents c) {
+        String datatype = type.wireName();
         String field = fieldFor(tensor, datatype);
         String used = usedField(c);
         if (used != null && !used.equals(field)) {
@@ -151,11 +55,9 @@ final class GrpcContents {
                 out.putInt(b.size());
                 b.copyTo(out);
             }
-            return ByteString.copyFrom(out.flip());
+            return out.array();
         }
-        ByteBuffer out =
-                ByteBuffer.allocate(elementSize(tensor, datatype) * count)
-                        .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocate(type.size() * count).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < count; i++) {
             switch (datatype) {
                 case "BOOL" -> out.put((byte) (c.getBoolContents(i) ? 1 : 0));
@@ -197,18 +99,18 @@ final class GrpcContents {
                 default -> throw new AssertionError(datatype);
             }
         }
-        return ByteString.copyFrom(out.flip());
+        return out.array();
     }
 
     /**
-     * Returns typed contents for {@code raw} (already checked by {@link #checkRaw}).
+     * Returns typed contents for {@code raw}, checked by {@link InferTensor}.
      *
      * @throws IllegalArgumentException for FP16 and BF16, which have no typed field
      */
-    static InferTensorContents toContents(String datatype, ByteString raw) {
+    static InferTensorContents toContents(OipDatatype type, byte[] raw) {
         InferTensorContents.Builder c = InferTensorContents.newBuilder();
-        ByteBuffer in = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        switch (datatype) {
+        ByteBuffer in = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        switch (type.wireName()) {
             case "BOOL" -> {
                 while (in.hasRemaining()) {
                     c.addBoolContents(in.get() != 0);
@@ -271,14 +173,14 @@ final class GrpcContents {
                     in.position(in.position() + length);
                 }
             }
-            default -> throw new IllegalArgumentException(datatype + " has no typed contents");
+            default -> throw new IllegalArgumentException(type + " has no typed contents");
         }
         return c.build();
     }
 
     /** Returns whether {@code datatype} can be carried in typed contents. */
-    static boolean hasTypedContents(String datatype) {
-        return !datatype.equals("FP16") && !datatype.equals("BF16");
+    static boolean hasTypedContents(OipDatatype type) {
+        return type != OipDatatype.FP16 && type != OipDatatype.BF16;
     }
 
     /** Returns whether {@code c} carries any element in any field. */
@@ -301,10 +203,7 @@ final class GrpcContents {
                             "tensor '%s' is %s, which has no typed contents; send it in"
                                     + " raw_input_contents",
                             tensor, datatype);
-            default -> {
-                elementSize(tensor, datatype);
-                throw new AssertionError(datatype);
-            }
+            default -> throw new AssertionError(datatype);
         };
     }
 
@@ -362,9 +261,7 @@ final class GrpcContents {
         return v;
     }
 
-    static StatusRuntimeException invalid(String format, Object... args) {
-        return Status.INVALID_ARGUMENT
-                .withDescription(String.format(format, args))
-                .asRuntimeException();
+    private static OipException invalid(String format, Object... args) {
+        return OipException.badRequest(String.format(format, args));
     }
 }

@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import dev.maas.access.Principal;
 import inference.GRPCInferenceServiceGrpc;
 import inference.InferParameter;
-import inference.InferTensorContents;
 import inference.ModelInferRequest;
 import inference.ModelInferResponse;
 import inference.ModelMetadataRequest;
@@ -63,7 +62,9 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
 
     @Override
     public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> out) {
-        answer(out, () -> ServerReadyResponse.newBuilder().setReady(oip.readiness().ready()).build());
+        answer(
+                out,
+                () -> ServerReadyResponse.newBuilder().setReady(oip.readiness().ready()).build());
     }
 
     @Override
@@ -145,7 +146,7 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
 
         boolean rawOut = raw;
         for (InferTensor t : result.outputs()) {
-            rawOut |= !GrpcContents.hasTypedContents(t.datatype().wireName());
+            rawOut |= !GrpcContents.hasTypedContents(t.datatype());
         }
         ModelInferResponse.Builder response =
                 ModelInferResponse.newBuilder()
@@ -160,11 +161,10 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
             for (long d : t.shape()) {
                 o.addShape(d);
             }
-            ByteString bytes = ByteString.copyFrom(t.rawView());
             if (rawOut) {
-                response.addRawOutputContents(bytes);
+                response.addRawOutputContents(ByteString.copyFrom(t.rawView()));
             } else {
-                o.setContents(GrpcContents.toContents(t.datatype().wireName(), bytes));
+                o.setContents(GrpcContents.toContents(t.datatype(), t.rawView()));
             }
         }
         return response.build();
@@ -172,6 +172,15 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
 
     /** Reads the request's inputs, typed or raw, into tensors; checks what the protocol demands. */
     private static List<InferTensor> inputs(ModelInferRequest request, boolean raw) {
+        try {
+            return readInputs(request, raw);
+        } catch (ArithmeticException e) {
+            throw OipException.badRequest(
+                    "an input's shape has more elements than a tensor can hold");
+        }
+    }
+
+    private static List<InferTensor> readInputs(ModelInferRequest request, boolean raw) {
         if (raw && request.getRawInputContentsCount() != request.getInputsCount()) {
             throw OipException.badRequest(
                     "raw_input_contents has "
@@ -189,7 +198,7 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
             for (int d = 0; d < shape.length; d++) {
                 shape[d] = in.getShape(d);
             }
-            ByteString data;
+            byte[] data;
             if (raw) {
                 if (in.hasContents() && !GrpcContents.isEmpty(in.getContents())) {
                     throw OipException.badRequest(
@@ -198,18 +207,16 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
                                     + "' has typed contents although raw_input_contents is used;"
                                     + " a request uses one form for all its inputs");
                 }
-                data = request.getRawInputContents(i);
+                data = request.getRawInputContents(i).toByteArray();
             } else {
                 long count = InferTensor.elementCount(name, shape);
                 if (count > Integer.MAX_VALUE) {
                     throw OipException.badRequest(
                             "input '" + name + "' has " + count + " elements; too many");
                 }
-                data =
-                        GrpcContents.toRaw(
-                                name, type.wireName(), (int) count, in.getContents());
+                data = GrpcContents.toRaw(name, type, (int) count, in.getContents());
             }
-            inputs.add(new InferTensor(name, type, shape, data.toByteArray()));
+            inputs.add(new InferTensor(name, type, shape, data));
         }
         return inputs;
     }
@@ -224,9 +231,11 @@ final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
                                 case INT64_PARAM -> v.getInt64Param();
                                 case STRING_PARAM -> v.getStringParam();
                                 case DOUBLE_PARAM -> v.getDoubleParam();
-                                case UINT64_PARAM -> v.getUint64Param() >= 0
-                                        ? (Object) v.getUint64Param()
-                                        : new BigInteger(Long.toUnsignedString(v.getUint64Param()));
+                                case UINT64_PARAM ->
+                                        v.getUint64Param() >= 0
+                                                ? (Object) v.getUint64Param()
+                                                : new BigInteger(
+                                                        Long.toUnsignedString(v.getUint64Param()));
                                 case PARAMETERCHOICE_NOT_SET -> null;
                             };
                     if (value != null) {

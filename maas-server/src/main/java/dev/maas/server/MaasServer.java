@@ -170,7 +170,9 @@ public final class MaasServer implements AutoCloseable {
             }
             if (config.grpcPort >= 0) {
                 try {
-                    grpc = GrpcServer.start(grpcSettings(config), context.oip(), context.authenticator());
+                    grpc =
+                            GrpcServer.start(
+                                    grpcSettings(config), context.oip(), context.authenticator());
                 } catch (RuntimeException e) {
                     stopQuietly();
                     throw e;

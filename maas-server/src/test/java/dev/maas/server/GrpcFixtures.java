@@ -52,17 +52,24 @@ final class GrpcFixtures {
         }
     }
 
+    /** A model whose signature takes BYTES (ONNX strings): the engines here take no strings. */
+    static final String ECHO_BYTES = "echo-bytes";
+
     private GrpcFixtures() {}
 
     static DenseModel dense() {
         return DenseModel.random(IN, OUT, 2026);
     }
 
-    /** Publishes {@code dense} (public) and one echo model per datatype (public). */
+    /**
+     * Publishes {@code dense}, one echo model per datatype and {@link #ECHO_BYTES}, all public;
+     * {@code dense} gets the alias {@code production}.
+     */
     static void publish(ModelService maas, Path work) {
         Path artifacts = work.resolve("dense-artifacts");
         dense().writeOnnx(artifacts.resolve("dense.onnx"));
         maas.publish(ModelPackage.of(denseCard("dense", Visibility.PUBLIC), artifacts));
+        maas.setAlias("dense", "production", 1);
         for (Echo e : Echo.values()) {
             Path dir = work.resolve(e.model());
             OnnxModelWriter.graph(e.model())
@@ -81,6 +88,21 @@ final class GrpcFixtures {
                                     .build(),
                             dir));
         }
+        Path dir = work.resolve(ECHO_BYTES);
+        OnnxModelWriter.graph(ECHO_BYTES)
+                .input("x", 8, "N", 3)
+                .node("Identity", List.of("x"), List.of("y"))
+                .output("y", 8, "N", 3)
+                .write(dir.resolve("echo.onnx"));
+        maas.publish(
+                ModelPackage.of(
+                        ModelCard.builder(ECHO_BYTES)
+                                .engine("OnnxRuntime")
+                                .format("onnx")
+                                .inputs(TensorSpec.of("x", DataType.STRING, -1, 3))
+                                .outputs(TensorSpec.of("y", DataType.STRING, -1, 3))
+                                .build(),
+                        dir));
     }
 
     static ModelCard denseCard(String name, Visibility visibility) {
@@ -104,10 +126,16 @@ final class GrpcFixtures {
                 case BOOL -> b.put((byte) (random.nextBoolean() ? 1 : 0));
                 case FP32 -> b.putFloat((float) random.nextGaussian());
                 case FP64 -> b.putDouble(random.nextGaussian());
-                case FP16 -> b.putShort( // finite halves: exponent below all-ones
-                        (short) ((random.nextBoolean() ? 0x8000 : 0) | random.nextInt(0x7c00)));
-                case BF16 -> b.putShort(
-                        (short) (Float.floatToRawIntBits((float) random.nextGaussian()) >>> 16));
+                case FP16 ->
+                        b.putShort( // finite halves: exponent below all-ones
+                                (short)
+                                        ((random.nextBoolean() ? 0x8000 : 0)
+                                                | random.nextInt(0x7c00)));
+                case BF16 ->
+                        b.putShort(
+                                (short)
+                                        (Float.floatToRawIntBits((float) random.nextGaussian())
+                                                >>> 16));
                 default -> {
                     byte[] bytes = new byte[size];
                     random.nextBytes(bytes);

@@ -6,38 +6,40 @@ import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
-/** A maas server with gRPC on an ephemeral port of 127.0.0.1, and clients of it. */
+/**
+ * A {@link MaasServer} with REST and gRPC on ephemeral ports of 127.0.0.1, the in-process executor
+ * the network results are compared with, and gRPC clients.
+ */
 final class GrpcTestServer implements AutoCloseable {
     final ModelService maas;
-    final OipInference oip;
-    private final GrpcServer grpc;
 
-    GrpcTestServer(ModelService maas, TokenStore tokens, int maxMessageBytes) {
+    /** The same operations in-process, for comparison. */
+    final OipInference oip;
+
+    final MaasServer server;
+
+    GrpcTestServer(ModelService maas, TokenStore tokens, long maxRequestBytes) {
         this.maas = maas;
         this.oip = new OipInference(maas);
-        this.grpc =
-                GrpcServer.start(
-                        new GrpcServer.Settings(
-                                new InetSocketAddress("127.0.0.1", 0),
-                                null,
-                                null,
-                                maxMessageBytes,
-                                Duration.ofSeconds(30),
-                                Duration.ofSeconds(2),
-                                16,
-                                64,
-                                4),
-                        oip,
-                        new Authenticator(tokens, maas));
+        MaasServer.Builder b =
+                MaasServer.builder(maas)
+                        .port(0)
+                        .grpcPort(0)
+                        .maxRequestBytes(maxRequestBytes)
+                        .headerTimeout(Duration.ofSeconds(2))
+                        .idleTimeout(Duration.ofSeconds(5));
+        if (tokens != null) {
+            b.tokens(tokens);
+        }
+        this.server = b.build().start();
     }
 
     int port() {
-        return grpc.port();
+        return server.grpcPort();
     }
 
     /** A plaintext channel to the server. */
@@ -75,7 +77,7 @@ final class GrpcTestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        grpc.close();
+        server.close();
         oip.close();
     }
 }
