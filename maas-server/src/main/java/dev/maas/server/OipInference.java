@@ -63,7 +63,10 @@ final class OipInference implements AutoCloseable {
 
     private final ModelService maas;
     private final Object managerLock = new Object();
-    private NDManager manager; // guarded by managerLock; made on first infer
+    // One base manager per engine, made on first use; each call works in a sub-manager of the
+    // manager of its model's engine, so every datatype that engine holds can pass.
+    private final Map<String, NDManager> managers = new HashMap<>(); // guarded by managerLock
+    private boolean closed; // guarded by managerLock
 
     OipInference(ModelService maas) {
         this.maas = Objects.requireNonNull(maas, "maas");
@@ -196,7 +199,7 @@ final class OipInference implements AutoCloseable {
                     Endpoint endpoint = session.endpoint(ref.toString());
                     ModelCard card = endpoint.card();
                     List<InferTensor> ordered = order(card, inputs);
-                    try (NDManager call = manager().newSubManager()) {
+                    try (NDManager call = manager(card.engine()).newSubManager()) {
                         NDList in = new NDList(ordered.size());
                         for (int i = 0; i < ordered.size(); i++) {
                             in.add(toArray(call, ordered.get(i)));
@@ -217,10 +220,9 @@ final class OipInference implements AutoCloseable {
     @Override
     public void close() {
         synchronized (managerLock) {
-            if (manager != null) {
-                manager.close();
-                manager = null;
-            }
+            closed = true;
+            managers.values().forEach(NDManager::close);
+            managers.clear();
         }
     }
 
@@ -356,12 +358,21 @@ final class OipInference implements AutoCloseable {
 
     // ---- tensors ----
 
-    private NDManager manager() {
+    private NDManager manager(String engine) {
         synchronized (managerLock) {
-            if (manager == null) {
-                manager = NDManager.newBaseManager();
+            if (closed) {
+                throw new OipException(OipException.Kind.UNAVAILABLE, "the server is closed");
             }
-            return manager;
+            String key = engine == null ? "" : engine;
+            NDManager m = managers.get(key);
+            if (m == null) {
+                m =
+                        engine != null && ai.djl.engine.Engine.hasEngine(engine)
+                                ? ai.djl.engine.Engine.getEngine(engine).newBaseManager()
+                                : NDManager.newBaseManager();
+                managers.put(key, m);
+            }
+            return m;
         }
     }
 
@@ -495,9 +506,32 @@ final class OipInference implements AutoCloseable {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             data = swap(data, t.datatype().size());
         }
-        NDArray a = manager.create(data, new Shape(t.shape()), t.datatype().djl());
+        NDArray a;
+        try {
+            a = manager.create(direct(data), new Shape(t.shape()), t.datatype().djl());
+        } catch (UnsupportedOperationException e) {
+            throw OipException.badRequest(
+                    "input '"
+                            + t.name()
+                            + "' is "
+                            + t.datatype()
+                            + ", which engine "
+                            + manager.getEngine().getEngineName()
+                            + " cannot hold: "
+                            + e.getMessage());
+        }
         a.setName(t.name());
         return a;
+    }
+
+    /**
+     * Returns the data in a direct buffer: some engines copy heap buffers by element type, and
+     * their copy of 16-bit floats fails (ONNX Runtime's), while a direct buffer is taken as is.
+     */
+    private static ByteBuffer direct(ByteBuffer data) {
+        ByteBuffer d = ByteBuffer.allocateDirect(data.remaining()).order(data.order());
+        d.put(data.duplicate()).flip();
+        return d;
     }
 
     private static InferTensor fromArray(String name, NDArray a) {
