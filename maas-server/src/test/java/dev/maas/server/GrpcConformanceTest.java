@@ -45,10 +45,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * failure with the same message.
  */
 class GrpcConformanceTest {
-    /** The datatypes ONNX Runtime holds through DJL: these must succeed, not just match. */
+    /**
+     * The datatypes ONNX Runtime holds through DJL: these must succeed, not just match. DJL's ONNX
+     * Runtime engine has no INT16, UINT16, UINT32 or UINT64 arrays; those must fail as in-process.
+     */
     private static final java.util.Set<Echo> SERVED =
-            java.util.EnumSet.of(
-                    Echo.BOOL, Echo.UINT8, Echo.INT8, Echo.INT32, Echo.INT64, Echo.FP32, Echo.FP64);
+            java.util.EnumSet.complementOf(
+                    java.util.EnumSet.of(Echo.INT16, Echo.UINT16, Echo.UINT32, Echo.UINT64));
 
     @TempDir static Path tmp;
 
