@@ -42,7 +42,7 @@ final class InferTensor {
                                 + n
                                 + " BYTES elements");
             }
-        } else if (count * datatype.size() != this.raw.length) {
+        } else if (count > Integer.MAX_VALUE || count * datatype.size() != this.raw.length) {
             throw OipException.badRequest(
                     "tensor '"
                             + name
@@ -51,7 +51,9 @@ final class InferTensor {
                             + " of "
                             + datatype
                             + " ("
-                            + count * datatype.size()
+                            + count
+                            + " elements of "
+                            + datatype.size()
                             + " bytes) but its data has "
                             + this.raw.length
                             + " bytes");
@@ -69,7 +71,16 @@ final class InferTensor {
                                 + "' has a negative dimension in shape "
                                 + Arrays.toString(shape));
             }
-            count = Math.multiplyExact(count, d);
+            try {
+                count = Math.multiplyExact(count, d);
+            } catch (ArithmeticException e) {
+                throw OipException.badRequest(
+                        "tensor '"
+                                + name
+                                + "' has shape "
+                                + Arrays.toString(shape)
+                                + ", too many elements");
+            }
         }
         return count;
     }

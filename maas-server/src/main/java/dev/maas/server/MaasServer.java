@@ -236,6 +236,11 @@ public final class MaasServer implements AutoCloseable {
                 (config.keyStore != null ? "https" : "http") + "://" + host + ":" + port());
     }
 
+    /** Returns the number of connections open now (for tests and diagnostics). */
+    int openConnections() {
+        return connector.getConnectedEndPoints().size();
+    }
+
     /** Returns the registry whose meters {@code /metrics} shows. */
     public PrometheusMeterRegistry meterRegistry() {
         return context.registry();
