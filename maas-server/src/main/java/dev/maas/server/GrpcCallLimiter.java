@@ -28,6 +28,11 @@ final class GrpcCallLimiter implements ServerInterceptor {
         this.permits = new Semaphore(max);
     }
 
+    /** Returns how many more calls would be admitted now. */
+    int available() {
+        return permits.availablePermits();
+    }
+
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(
             ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {

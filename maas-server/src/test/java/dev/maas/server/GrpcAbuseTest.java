@@ -152,7 +152,8 @@ class GrpcAbuseTest {
                             .addShape(1L << 40);
                     return r;
                 },
-                "more elements than a tensor can hold");
+                "tensor 'x'",
+                "elements");
     }
 
     @Test
