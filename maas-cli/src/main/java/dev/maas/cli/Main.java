@@ -45,6 +45,8 @@ import picocli.CommandLine.Command;
             TeamCommand.class,
             PrincipalCommand.class,
             PostgresCommand.class,
+            ServeCommand.class,
+            TokenCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -107,9 +107,18 @@ final class RepoOptions {
 
     /** Opens the model service on the repository. */
     ModelService open() {
+        return open(null);
+    }
+
+    /** Opens the model service on the repository, recording into {@code registry} if not null. */
+    ModelService open(io.micrometer.core.instrument.MeterRegistry registry) {
+        ModelService.Builder builder = ModelService.builder();
+        if (registry != null) {
+            builder.meterRegistry(registry);
+        }
         String url = catalogUrl();
         if (url == null) {
-            return ModelService.builder().root(root()).build();
+            return builder.root(root()).build();
         }
         String user = catalogUser != null ? catalogUser : System.getenv("MAAS_CATALOG_USER");
         Path blobFolder = (blobs != null ? blobs : root().resolve("blobs")).toAbsolutePath();
@@ -127,6 +136,6 @@ final class RepoOptions {
                                 throw new CliException("--catalog: " + e.getMessage(), e);
                             }
                         });
-        return ModelService.builder().repository(shared).build();
+        return builder.repository(shared).build();
     }
 }
