@@ -77,6 +77,7 @@ public final class MaasServer implements AutoCloseable {
     private final Object lock = new Object();
     private boolean started; // guarded by lock
     private boolean closed; // guarded by lock
+    private GrpcServer grpc; // guarded by lock; null when gRPC is off
 
     private MaasServer(Builder b) {
         this.config = b;
@@ -169,7 +170,16 @@ public final class MaasServer implements AutoCloseable {
                                         + e.getMessage(),
                                 e));
             }
-            // gRPC: the gRPC server starts here when config.grpcPort >= 0 (see Builder#grpcPort).
+            if (config.grpcPort >= 0) {
+                try {
+                    grpc =
+                            GrpcServer.start(
+                                    grpcSettings(config), context.oip(), context.authenticator());
+                } catch (RuntimeException e) {
+                    stopQuietly();
+                    throw e;
+                }
+            }
             LOG.info("serving on {}", uri());
             return this;
         }
@@ -189,9 +199,36 @@ public final class MaasServer implements AutoCloseable {
         }
     }
 
-    /** Returns the gRPC port, or -1 when gRPC is off. */
+    /**
+     * Returns the gRPC port (the one bound when the builder asked for 0), or -1 when gRPC is off.
+     *
+     * @throws IllegalStateException if the server is not started
+     */
     public int grpcPort() {
-        return -1;
+        synchronized (lock) {
+            if (!started) {
+                throw new IllegalStateException("the server is not started");
+            }
+            return grpc == null ? -1 : grpc.port();
+        }
+    }
+
+    /**
+     * The gRPC listener's settings: the REST limits where gRPC has the same notion (message size,
+     * idle timeout, header timeout as the handshake timeout, threads), and as many calls in flight
+     * as four times the threads.
+     */
+    private static GrpcServer.Settings grpcSettings(Builder b) {
+        return new GrpcServer.Settings(
+                new java.net.InetSocketAddress(b.host, b.grpcPort),
+                b.keyStore,
+                b.keyStorePassword,
+                (int) Math.min(b.maxRequestBytes, Integer.MAX_VALUE - 1024),
+                b.idleTimeout,
+                b.headerTimeout,
+                GrpcServer.MAX_CALLS_PER_CONNECTION,
+                4 * b.maxThreads,
+                b.maxThreads);
     }
 
     /** Returns the REST base URI, such as {@code http://127.0.0.1:8080}. */
@@ -219,6 +256,9 @@ public final class MaasServer implements AutoCloseable {
                 return;
             }
             closed = true;
+            if (grpc != null) {
+                grpc.close();
+            }
             stopQuietly();
             context.oip().close();
             if (config.keyStorePassword != null) {
