@@ -57,7 +57,8 @@ class BenchmarkReportTest {
                 .contains("| 16 | perThread | 10,000 | 250 µs | 9.00 ms | 30.0 ms | 1.00x |  |")
                 // Only sample mode for one caller: 1 / 50 µs, marked as derived.
                 .contains("| 1 | maas | ≈20,000 | 40.0 µs | 100 µs | 200 µs |  |  |")
-                // 1M x 64 floats in 12.8 ms = 20 GB/s of a 25 GB/s bound; numpy 2x slower.
+                // 1M x 64 floats in 12.8 ms = 20 GB/s of a 25 GB/s bound (the best of the two
+                // read iterations, not their mean); numpy 2x slower.
                 .contains(
                         "| TopKBenchmark.topK precision=f32 | 1,000,000 | 1 | 12.8 ms | 25.6 ms"
                                 + " | 2.00x | 12.8 ms | 1.00x | 0.80 |")
