@@ -894,7 +894,8 @@ public final class ModelService implements AutoCloseable {
          * Sets how often a resolved reference is checked again against the repository, to see
          * changes made by other processes; default 1 second. Changes made through this service
          * apply at once, and so do those a repository reports to its {@link
-         * dev.maas.repository.RepositoryListener listeners} (the refresh is then the fallback).
+         * dev.maas.repository.RepositoryListener listeners} (the refresh is then the fallback). A
+         * reference the repository cannot resolve again, when it is unreachable, keeps its version.
          */
         public Builder resolveRefresh(Duration interval) {
             if (interval.isNegative() || interval.isZero()) {
