@@ -181,18 +181,18 @@ public final class ModelService implements AutoCloseable {
                         .refreshAfterWrite(b.resolveRefresh)
                         .executor(ModelStore.orCaller(executor))
                         .ticker(b.ticker)
-                        .build(repository::resolve);
+                        .build(new ResolveLoader(repository));
         repository.addListener(changes);
     }
 
     private void changedElsewhere(String name) {
-        if (name == null) {
-            resolved.invalidateAll();
-        } else {
-            resolved.invalidateAll(
-                    resolved.asMap().keySet().stream().filter(r -> r.name().equals(name)).toList());
-        }
-        routingEpoch.incrementAndGet();
+        // Resolved again rather than dropped: when the repository cannot answer (it reported the
+        // change, or that it reconnected, just before going away), calls keep the card they had.
+        List<ModelRef> affected =
+                resolved.asMap().keySet().stream()
+                        .filter(r -> name == null || r.name().equals(name))
+                        .toList();
+        resolved.refreshAll(affected).whenComplete((cards, e) -> routingEpoch.incrementAndGet());
         LOG.debug("{} changed in the repository", name == null ? "every model" : name);
     }
 
@@ -894,7 +894,8 @@ public final class ModelService implements AutoCloseable {
          * Sets how often a resolved reference is checked again against the repository, to see
          * changes made by other processes; default 1 second. Changes made through this service
          * apply at once, and so do those a repository reports to its {@link
-         * dev.maas.repository.RepositoryListener listeners} (the refresh is then the fallback).
+         * dev.maas.repository.RepositoryListener listeners} (the refresh is then the fallback). A
+         * reference the repository cannot resolve again, when it is unreachable, keeps its version.
          */
         public Builder resolveRefresh(Duration interval) {
             if (interval.isNegative() || interval.isZero()) {

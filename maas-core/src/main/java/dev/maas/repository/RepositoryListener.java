@@ -3,9 +3,10 @@ package dev.maas.repository;
 /**
  * Told of changes to a shared repository as they happen, also of those made by other processes:
  * publishes, alias moves, deletes and document updates. A repository that pushes changes this way
- * lets a {@link dev.maas.ModelService} drop what it resolved at once instead of waiting for its
- * next {@link dev.maas.ModelService.Builder#resolveRefresh refresh}; the refresh stays as the
- * fallback for changes a repository could not report (a lost connection, for example).
+ * lets a {@link dev.maas.ModelService} resolve its references again at once (keeping what it had
+ * when the repository cannot answer) instead of waiting for its next {@link
+ * dev.maas.ModelService.Builder#resolveRefresh refresh}; the refresh stays as the fallback for
+ * changes a repository could not report (a lost connection, for example).
  *
  * <p>Called on a thread of the repository, possibly while another call runs: implementations must
  * be thread-safe, quick and must not throw (an exception is logged and ignored).
