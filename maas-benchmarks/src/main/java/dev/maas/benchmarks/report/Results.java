@@ -30,9 +30,9 @@ final class Results {
      * @param error the score's error (99.9% half-width), NaN when unknown
      * @param unit JMH's unit, such as {@code ops/ms} or {@code us/op}
      * @param percentiles the sample-mode percentiles ("50.0", "99.9", ...) in {@code unit}
-     * @param secondary secondary metrics (JMH's auxiliary counters), by name: the best
-     *     measured iteration where JMH gives them (these counters are machine limits, peaks that
-     *     a page-faulting first pass or a neighbour's burst must not pull down), else the score
+     * @param secondary secondary metrics (JMH's auxiliary counters), by name: the best measured
+     *     iteration where JMH gives them (these counters are machine limits, peaks that a
+     *     page-faulting first pass or a neighbour's burst must not pull down), else the score
      * @param jdk the JDK that ran it
      */
     record Jmh(
