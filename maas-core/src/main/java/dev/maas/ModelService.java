@@ -102,6 +102,7 @@ public final class ModelService implements AutoCloseable {
     private final ServingOptions serving;
     private final ServingMetrics metrics;
     private final Ticker ticker;
+    private final ResolveLoader resolveLoader;
     private final LoadingCache<ModelRef, ModelCard> resolved;
     private final ScheduledExecutorService deadlines;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -175,13 +176,14 @@ public final class ModelService implements AutoCloseable {
         timer.setRemoveOnCancelPolicy(true);
         this.deadlines = timer;
         metrics.store(this::storeStats, store::weightBytes);
+        this.resolveLoader = new ResolveLoader(repository);
         this.resolved =
                 Caffeine.newBuilder()
                         .maximumSize(10_000)
                         .refreshAfterWrite(b.resolveRefresh)
                         .executor(ModelStore.orCaller(executor))
                         .ticker(b.ticker)
-                        .build(new ResolveLoader(repository));
+                        .build(resolveLoader);
         repository.addListener(changes);
     }
 
@@ -192,7 +194,8 @@ public final class ModelService implements AutoCloseable {
                 resolved.asMap().keySet().stream()
                         .filter(r -> name == null || r.name().equals(name))
                         .toList();
-        resolved.refreshAll(affected).whenComplete((cards, e) -> routingEpoch.incrementAndGet());
+        resolveLoader.noticed(
+                affected, resolved, ModelStore.orCaller(executor), routingEpoch::incrementAndGet);
         LOG.debug("{} changed in the repository", name == null ? "every model" : name);
     }
 

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -115,6 +116,31 @@ class ModelServiceRepositoryDownTest {
                 .hasMessageContaining("production");
     }
 
+    @Test
+    void noticeWhileAnEarlierReadRuns_isReadAgain_andTheEarlierReadDoesNotWin() throws Exception {
+        ModelRef production = ModelRef.alias("m", "production");
+        assertThat(text(production)).isEqualTo("one");
+
+        // A first notice starts a read that sees version 1 and is slow to answer.
+        CountDownLatch release = new CountDownLatch(1);
+        repository.holdNextRead = release;
+        repository.fire("m");
+        assertThat(repository.heldRead.await(30, TimeUnit.SECONDS)).isTrue();
+        // The alias moves after that read, and a second notice says so: it must not be folded
+        // into the read already running, which would miss the move until the next poll.
+        files.setAlias("m", "production", 2);
+        repository.fire("m");
+        awaitTrue(() -> maas.resolve(production).version() == 2);
+        release.countDown();
+        assertThat(repository.heldReadDone.await(30, TimeUnit.SECONDS)).isTrue();
+        // The stale answer arrives last and is dropped: both reads have ended, 2 stays.
+        awaitTrue(() -> text(production).equals("two"));
+        for (int i = 0; i < 20; i++) {
+            assertThat(maas.resolve(production).version()).isEqualTo(2);
+            Thread.sleep(1);
+        }
+    }
+
     private String text(ModelRef ref) {
         return maas.apply(ref, TextModel.class, m -> m.text);
     }
@@ -140,6 +166,12 @@ class ModelServiceRepositoryDownTest {
         final List<RepositoryListener> listeners = new CopyOnWriteArrayList<>();
         final AtomicInteger failed = new AtomicInteger();
         volatile boolean down;
+
+        /** When set, the next resolve reads, then waits for it before answering. */
+        volatile CountDownLatch holdNextRead;
+
+        final CountDownLatch heldRead = new CountDownLatch(1);
+        final CountDownLatch heldReadDone = new CountDownLatch(1);
 
         SwitchableRepository(ModelRepository delegate) {
             this.delegate = delegate;
@@ -188,7 +220,19 @@ class ModelServiceRepositoryDownTest {
         @Override
         public ModelCard resolve(ModelRef ref) {
             check();
-            return delegate.resolve(ref);
+            ModelCard card = delegate.resolve(ref);
+            CountDownLatch hold = holdNextRead;
+            if (hold != null) {
+                holdNextRead = null;
+                heldRead.countDown();
+                try {
+                    hold.await(); // answers what it read before whatever happens meanwhile
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                heldReadDone.countDown();
+            }
+            return card;
         }
 
         @Override
