@@ -12,12 +12,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,49 +26,14 @@ class GrpcTlsTest {
 
     @Test
     void tls_servesTrustingClients_refusesPlaintext() throws Exception {
-        Path keyStore = tmp.resolve("server.p12");
-        char[] password = "changeit".toCharArray();
-        Process keytool =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "keytool")
-                                        .toString(),
-                                "-genkeypair",
-                                "-alias",
-                                "maas",
-                                "-keyalg",
-                                "EC",
-                                "-dname",
-                                "CN=localhost",
-                                "-ext",
-                                "SAN=ip:127.0.0.1,dns:localhost",
-                                "-validity",
-                                "2",
-                                "-storetype",
-                                "PKCS12",
-                                "-keystore",
-                                keyStore.toString(),
-                                "-storepass",
-                                new String(password))
-                        .redirectErrorStream(true)
-                        .start();
-        String output = new String(keytool.getInputStream().readAllBytes());
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(output).isZero();
-
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keyStore)) {
-            trust.load(in, password);
-        }
-        TrustManagerFactory tmf =
-                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
+        TestKeyStore keys = TestKeyStore.create(tmp, "changeit");
 
         try (ModelService maas = ModelService.builder().root(tmp.resolve("repo")).build();
                 MaasServer server =
                         MaasServer.builder(maas)
                                 .port(0)
                                 .grpcPort(0)
-                                .tls(keyStore, password)
+                                .tls(keys.path(), keys.password())
                                 .build()
                                 .start()) {
             ManagedChannel secure =
@@ -80,7 +41,7 @@ class GrpcTlsTest {
                                     "127.0.0.1",
                                     server.grpcPort(),
                                     TlsChannelCredentials.newBuilder()
-                                            .trustManager(tmf.getTrustManagers())
+                                            .trustManager(keys.trust().getTrustManagers())
                                             .build())
                             .build();
             ManagedChannel plain =

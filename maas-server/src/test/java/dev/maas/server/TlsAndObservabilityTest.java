@@ -11,15 +11,11 @@ import dev.maas.client.Tensor;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,50 +28,18 @@ class TlsAndObservabilityTest {
 
     @Test
     void tls_servesHttpsOnly_withTheGivenCertificate() throws Exception {
-        Path keyStore = tmp.resolve("server.p12");
-        char[] password = "changeit-test".toCharArray();
-        Process keytool =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "keytool")
-                                        .toString(),
-                                "-genkeypair",
-                                "-alias",
-                                "maas",
-                                "-keyalg",
-                                "EC",
-                                "-groupname",
-                                "secp256r1",
-                                "-dname",
-                                "CN=127.0.0.1",
-                                "-ext",
-                                "SAN=ip:127.0.0.1",
-                                "-validity",
-                                "2",
-                                "-storetype",
-                                "PKCS12",
-                                "-keystore",
-                                keyStore.toString(),
-                                "-storepass",
-                                new String(password))
-                        .redirectErrorStream(true)
-                        .start();
-        String log = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(log).isZero();
+        TestKeyStore keys = TestKeyStore.create(tmp, "changeit-test");
 
         try (ModelService maas = service();
                 MaasServer server =
-                        MaasServer.builder(maas).port(0).tls(keyStore, password).build().start()) {
+                        MaasServer.builder(maas)
+                                .port(0)
+                                .tls(keys.path(), keys.password())
+                                .build()
+                                .start()) {
             assertThat(server.uri().getScheme()).isEqualTo("https");
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(keyStore)) {
-                trust.load(in, password);
-            }
-            TrustManagerFactory tmf =
-                    TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
             SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, tmf.getTrustManagers(), null);
+            ssl.init(null, keys.trust().getTrustManagers(), null);
             MaasClient client = MaasClient.builder(server.uri()).sslContext(ssl).build();
             assertThat(client.live()).isTrue();
             float[] y =
