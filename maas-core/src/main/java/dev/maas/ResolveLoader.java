@@ -77,9 +77,7 @@ final class ResolveLoader implements CacheLoader<ModelRef, ModelCard> {
     private void resolveAgain(ModelRef ref, long notice, LoadingCache<ModelRef, ModelCard> cache) {
         ModelCard card;
         try {
-            card = repository.resolve(ref);
-        } catch (ModelNotFoundException e) {
-            card = null;
+            card = reload(ref, null);
         } catch (RuntimeException e) {
             LOG.warn(
                     "cannot resolve {} after a change notice, still serving what it resolved to"
