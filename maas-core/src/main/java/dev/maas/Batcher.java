@@ -24,10 +24,12 @@ import org.slf4j.LoggerFactory;
  * own rows of the outputs.
  *
  * <p>A call whose caller waits for it anyway (a synchronous call without deadline) skips the queue
- * when nothing is queued, no batch delay is configured and a predictor is idle: it runs at once on
- * the caller's thread, with no hand-off to a worker and back. Calls queue, and are batched, only
- * when every predictor is busy (or a delay asks them to wait). A worker is woken only when there is
- * a queued call and an idle predictor for it.
+ * when nothing is queued, no batch delay is configured and the model is idle: it runs at once on
+ * the caller's thread, with no hand-off to a worker and back. While the model is busy such calls
+ * queue, to be batched, unless the model's recent runs were quicker than a hand-off ({@link
+ * ServingConfig#handOffNanos()}): then a caller takes any idle predictor, or makes one more, up to
+ * {@link ServingConfig#maxPredictors()}, and still runs its own call. A worker is woken only when
+ * there is a queued call and an idle predictor for it.
  *
  * <p>A batch that fails is retried call by call, so that only the calls whose input the engine
  * rejects fail (each with the engine's exception as cause) and the others complete. A model whose
@@ -61,9 +63,10 @@ final class Batcher {
     /**
      * Predictors not running anything, most recently used first. Guarded by {@link #lock}.
      *
-     * <p>Every predictor is made (and warmed up) by one worker, then shared: whoever takes it from
-     * here, a worker with a batch or a caller running its own call, is its only user until it puts
-     * it back. The lock orders each hand-over, so a predictor is never used by two threads at once.
+     * <p>Every predictor is made by one worker (and warmed up) or by a caller, then shared: whoever
+     * takes it from here, a worker with a batch or a caller running its own call, is its only user
+     * until it puts it back. The lock orders each hand-over, so a predictor is never used by two
+     * threads at once.
      */
     private final ArrayDeque<Slot> idle = new ArrayDeque<>();
 
@@ -83,6 +86,23 @@ final class Batcher {
     private final AtomicBoolean splitWarned = new AtomicBoolean();
     private volatile boolean batching;
     private final boolean callerRuns;
+
+    /** Predictors callers are making now. Guarded by {@link #lock}. */
+    private int growing;
+
+    /** False once a caller failed to make a predictor. Guarded by {@link #lock}. */
+    private boolean mayGrow = true;
+
+    /**
+     * Recent runs quicker (positive) or slower than the hand-off cost. Guarded by {@link #lock}.
+     */
+    private int votes;
+
+    /** How far {@link #votes} goes either way: how many runs it takes to change its mind. */
+    static final int VOTES = 8;
+
+    /** Attempts at the lock before {@link #lockBriefly()} parks. */
+    private static final int SPINS = 64;
 
     /** A predictor and the direct buffers its batches are assembled in. */
     private static final class Slot {
@@ -147,6 +167,16 @@ final class Batcher {
         return batching;
     }
 
+    /** Returns how many predictors exist: the workers' and those callers made. */
+    int predictors() {
+        lock.lock();
+        try {
+            return slots.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     int queueDepth() {
         lock.lock();
         try {
@@ -157,9 +187,8 @@ final class Batcher {
     }
 
     /**
-     * Queues {@code call}, or runs it at once on the calling thread when {@code callerMayRun}, no
-     * batch delay is configured, nothing is queued and a predictor is idle; in that case the call
-     * has ended (its result is complete) when this returns.
+     * Runs {@code call} at once on the calling thread when {@code callerMayRun} and {@link #claim}
+     * finds it a predictor (the call has then ended when this returns); queues it otherwise.
      *
      * @param via the reference the caller used, for messages
      * @param callerMayRun whether the caller can wait here for the result (it would block on it
@@ -168,63 +197,162 @@ final class Batcher {
      * @throws MaasException if no worker could start (the cause says why)
      */
     void submit(Call call, ModelRef via, boolean callerMayRun) {
-        Slot slot = null;
+        if (callerMayRun && callerRuns) {
+            Slot slot = claim(call);
+            if (slot != null) {
+                runHere(slot, call);
+                return;
+            }
+        }
+        call.detach();
         lock.lock();
         try {
-            if (closing) {
-                throw new IllegalStateException("model " + card.ref() + " is closed");
-            }
-            if (live == 0) {
-                throw new MaasException(
-                        "model " + card.ref() + " cannot run predictions: " + startFailure,
-                        startFailure);
-            }
+            checkServing();
             call.enqueuedAt(ticker.read());
-            if (callerMayRun && callerRuns && queue.isEmpty() && !idle.isEmpty()) {
-                slot = idle.pop();
-            } else {
-                if (!queue.offer(call)) {
-                    throw new OverloadedException(
-                            "endpoint "
-                                    + via
-                                    + " ("
-                                    + card.ref()
-                                    + ") is overloaded: its queue is full at its capacity of "
-                                    + queue.capacity()
-                                    + " calls; retry later, or raise the capacity (ServingOptions"
-                                    + " queueCapacity, card property "
-                                    + ServingOptions.QUEUE_CAPACITY
-                                    + ")");
-                }
-                if (!idle.isEmpty()) {
-                    // Only a worker that finds an idle predictor can run the call: wake one.
-                    changed.signal();
-                }
+            if (!queue.offer(call)) {
+                throw new OverloadedException(
+                        "endpoint "
+                                + via
+                                + " ("
+                                + card.ref()
+                                + ") is overloaded: its queue is full at its capacity of "
+                                + queue.capacity()
+                                + " calls; retry later, or raise the capacity (ServingOptions"
+                                + " queueCapacity, card property "
+                                + ServingOptions.QUEUE_CAPACITY
+                                + ")");
+            }
+            if (!idle.isEmpty()) {
+                // Only a worker that finds an idle predictor can run the call: wake one.
+                changed.signal();
             }
         } finally {
             lock.unlock();
         }
-        if (slot != null) {
-            runHere(slot, call);
+    }
+
+    /**
+     * Finds a predictor for a call its caller runs, or null if the call is to queue. Nothing may be
+     * queued (calls keep their order). When most recent runs took less than the hand-off cost
+     * ({@link #quick()}), any idle predictor will do, and if none is idle the caller makes one,
+     * within {@link ServingConfig#maxPredictors()}. Otherwise the model must be idle: calls that
+     * arrive while it is busy queue, to be batched.
+     */
+    private Slot claim(Call call) {
+        lockBriefly();
+        try {
+            checkServing();
+            if (!queue.isEmpty()) {
+                return null;
+            }
+            boolean quick = quick();
+            if (!idle.isEmpty() && (quick || idle.size() == slots.size())) {
+                call.enqueuedAt(ticker.read());
+                return idle.pop();
+            }
+            if (!quick || !mayGrow || slots.size() + growing >= config.maxPredictors()) {
+                return null;
+            }
+            growing++;
+        } finally {
+            lock.unlock();
+        }
+        Slot made = null;
+        try {
+            made = new Slot(model.newPredictor());
+        } catch (RuntimeException | Error e) {
+            LOG.debug("{}: cannot make another predictor; calls queue instead", card.ref(), e);
+        }
+        lockBriefly();
+        try {
+            growing--;
+            if (made == null) {
+                mayGrow = false;
+                return null;
+            }
+            slots.add(made);
+            call.enqueuedAt(ticker.read());
+            return made;
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** Runs a lone call on the caller's thread with {@code slot}, which it then puts back. */
+    /**
+     * Takes {@link #lock} for one of the short steps callers take on every call, spinning briefly
+     * before parking: the lock is held for well under a microsecond, and parking a caller and
+     * waking it again costs two context switches, more than the call it is about to run.
+     */
+    private void lockBriefly() {
+        for (int i = 0; i < SPINS; i++) {
+            if (lock.tryLock()) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        lock.lock();
+    }
+
+    /** Throws unless the batcher takes calls. Under {@link #lock}. */
+    private void checkServing() {
+        if (closing) {
+            throw new IllegalStateException("model " + card.ref() + " is closed");
+        }
+        if (live == 0) {
+            throw new MaasException(
+                    "model " + card.ref() + " cannot run predictions: " + startFailure,
+                    startFailure);
+        }
+    }
+
+    /**
+     * Whether most recent runs took less than the hand-off cost per call: a call run by its caller
+     * would then cost less than handing it to a worker, even in a batch. Under {@link #lock}.
+     *
+     * @see #timed(long)
+     */
+    private boolean quick() {
+        return votes > 0;
+    }
+
+    /**
+     * Counts a run of {@code nanos} per call (negative: nothing ran) towards {@link #quick()}: a
+     * bounded up-down count, so the median of the last runs decides and a few preempted runs do
+     * not. Under {@link #lock}.
+     */
+    private void timed(long nanos) {
+        if (nanos < 0) {
+            return;
+        }
+        votes =
+                nanos < config.handOffNanos()
+                        ? Math.min(votes + 1, VOTES)
+                        : Math.max(votes - 1, -VOTES);
+    }
+
+    /** Runs a call on the caller's thread with {@code slot}, which it then puts back. */
     private void runHere(Slot slot, Call call) {
         List<Tensors.Tensor> outputs = null;
         Throwable failure = null;
+        long start = ticker.read();
+        long ran = -1;
         try {
-            long start = ticker.read();
             if (!call.start(start)) {
                 return;
             }
             metrics.queued(start - call.enqueuedAt());
-            outputs = run(slot, List.of(call.input()), true).get(0);
+            if (call.local() != null) {
+                call.localOutput(runLocal(slot, call));
+                outputs = List.of();
+            } else {
+                outputs = run(slot, List.of(call.input()), true).get(0);
+            }
+            ran = ticker.read() - start;
         } catch (Exception | Error e) {
             failure = failure(e);
         } finally {
             // Back before the call ends: its end may release the model and close the batcher.
-            putBack(slot);
+            putBack(slot, ran);
         }
         if (failure != null) {
             fail(call, failure);
@@ -233,10 +361,29 @@ final class Batcher {
         }
     }
 
+    /**
+     * Runs a local call: the caller's arrays go to the predictor as they are, and the outputs
+     * become arrays of the caller's manager; nothing else is left there.
+     */
+    private NDList runLocal(Slot slot, Call call) throws Exception {
+        long start = ticker.read();
+        NDList in = call.local();
+        NDManager caller = in.head().getManager();
+        // The engine attaches what it makes to the inputs' manager: lend them a scope, closed with
+        // the intermediate arrays once the outputs are handed over; the inputs then return.
+        try (NDManager scope = caller.newSubManager()) {
+            in.tempAttach(scope);
+            return Tensors.adopt(card, slot.predictor.predict(in), in, caller);
+        } finally {
+            metrics.batch(call.localRows(), ticker.read() - start);
+        }
+    }
+
     /** Returns a predictor a caller used; wakes a worker if calls queued meanwhile. */
-    private void putBack(Slot slot) {
-        lock.lock();
+    private void putBack(Slot slot, long ran) {
+        lockBriefly();
         try {
+            timed(ran);
             idle.push(slot);
             if (!queue.isEmpty()) {
                 changed.signal();
@@ -312,10 +459,11 @@ final class Batcher {
                 return;
             }
             Slot done = null;
+            long ran = -1;
             Claim claim;
-            while ((claim = take(done)) != null) {
+            while ((claim = take(done, ran)) != null) {
                 done = null;
-                execute(claim.slot(), claim.batch());
+                ran = execute(claim.slot(), claim.batch());
                 done = claim.slot();
             }
         } catch (InterruptedException e) {
@@ -439,16 +587,18 @@ final class Batcher {
     }
 
     /**
-     * Puts back {@code done} (the predictor of the previous batch, if any) and waits for the next
-     * batch and an idle predictor to run it; null once shutting down with nothing queued.
+     * Puts back {@code done} (the predictor of the previous batch, if any, which took {@code ran}
+     * nanoseconds per call) and waits for the next batch and an idle predictor to run it; null once
+     * shutting down with nothing queued.
      */
-    private Claim take(Slot done) throws InterruptedException {
+    private Claim take(Slot done, long ran) throws InterruptedException {
         while (true) {
             BatchQueue.Poll<Call> p;
             Slot slot = null;
             lock.lock();
             try {
                 if (done != null) {
+                    timed(ran);
                     idle.push(done);
                     done = null;
                 }
@@ -495,7 +645,11 @@ final class Batcher {
         }
     }
 
-    private void execute(Slot slot, List<Call> batch) {
+    /**
+     * Runs a batch; returns how long the model took per call of it, or -1 when it did not run as
+     * one.
+     */
+    private long execute(Slot slot, List<Call> batch) {
         long start = ticker.read();
         List<Call> calls = new ArrayList<>(batch.size());
         for (Call c : batch) {
@@ -505,7 +659,7 @@ final class Batcher {
             }
         }
         if (calls.isEmpty()) {
-            return;
+            return -1;
         }
         List<List<Tensors.Tensor>> outputs;
         try {
@@ -513,11 +667,11 @@ final class Batcher {
         } catch (Tensors.SplitException e) {
             stopBatching(e);
             runEach(slot, calls);
-            return;
+            return -1;
         } catch (Exception | Error e) {
             if (calls.size() == 1) {
                 fail(calls.get(0), failure(e));
-                return;
+                return -1;
             }
             LOG.debug(
                     "{}: batch of {} calls failed, running them one by one",
@@ -525,11 +679,13 @@ final class Batcher {
                     calls.size(),
                     e);
             runEach(slot, calls);
-            return;
+            return -1;
         }
+        long perCall = (ticker.read() - start) / calls.size();
         for (int i = 0; i < calls.size(); i++) {
             deliver(calls.get(i), outputs.get(i));
         }
+        return perCall;
     }
 
     private void runEach(Slot slot, List<Call> calls) {

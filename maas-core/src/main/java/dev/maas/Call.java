@@ -1,13 +1,17 @@
 package dev.maas;
 
+import ai.djl.ndarray.NDList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * One call queued on a model version: its inputs as bytes, its timing, and a state that decides
- * exactly once how it ends. Workers, deadline timers and cancelling callers race to end a call;
- * whoever moves the state to {@link #DONE} first completes {@link #result()}, the others back off.
+ * exactly once how it ends. A call that may run on its caller's thread can instead carry the
+ * caller's own arrays ({@link #local()}), read into bytes only if it has to queue ({@link
+ * #detach()}). Workers, deadline timers and cancelling callers race to end a call; whoever moves
+ * the state to {@link #DONE} first completes {@link #result()}, the others back off.
  *
  * <p>Thread-safe.
  */
@@ -16,7 +20,11 @@ final class Call implements BatchQueue.Queued {
     static final int RUNNING = 1;
     static final int DONE = 2;
 
-    private final Tensors.Input input;
+    private Tensors.Input input;
+    private NDList local;
+    private final Supplier<Tensors.Input> extract;
+    private final int localRows;
+    private NDList localOutput;
     private final long startedAt;
     private final long deadline;
     private final boolean shadow;
@@ -32,15 +40,76 @@ final class Call implements BatchQueue.Queued {
      * @param shadow whether this is a mirrored copy whose result nobody reads
      */
     Call(Tensors.Input input, long startedAt, long deadline, boolean shadow) {
+        this(input, null, null, 0, startedAt, deadline, shadow);
+    }
+
+    private Call(
+            Tensors.Input input,
+            NDList local,
+            Supplier<Tensors.Input> extract,
+            int localRows,
+            long startedAt,
+            long deadline,
+            boolean shadow) {
         this.input = input;
+        this.local = local;
+        this.extract = extract;
+        this.localRows = localRows;
         this.startedAt = startedAt;
         this.deadline = deadline;
         this.shadow = shadow;
         this.enqueuedAt = startedAt;
     }
 
+    /**
+     * A blocking call without deadline whose arrays are on the model's engine and device: if it
+     * runs on its caller's thread, the predictor takes {@code arrays} as they are.
+     *
+     * @param rows the rows it brings, for the metrics
+     * @param extract reads the arrays into bytes, should the call have to queue
+     */
+    static Call local(NDList arrays, int rows, Supplier<Tensors.Input> extract, long startedAt) {
+        return new Call(null, arrays, extract, rows, startedAt, Long.MAX_VALUE, false);
+    }
+
+    /** The inputs as bytes; for a {@link #local} call only after {@link #detach()}. */
     Tensors.Input input() {
+        if (input == null) {
+            throw new IllegalStateException("a local call is read only after detach()");
+        }
         return input;
+    }
+
+    /**
+     * The caller's arrays, for a call that runs on its caller's thread; null for a call that
+     * carries bytes. Only the caller's thread uses them.
+     */
+    NDList local() {
+        return local;
+    }
+
+    /**
+     * Reads a {@link #local} call's arrays into bytes, before it queues; on the caller's thread.
+     */
+    void detach() {
+        if (input == null) {
+            input = extract.get();
+            local = null;
+        }
+    }
+
+    /** The rows of a local call (for the metrics). */
+    int localRows() {
+        return localRows;
+    }
+
+    /** The outputs of a local call that ran: arrays of the caller's manager; else null. */
+    NDList localOutput() {
+        return localOutput;
+    }
+
+    void localOutput(NDList outputs) {
+        this.localOutput = outputs;
     }
 
     long startedAt() {
@@ -77,12 +146,12 @@ final class Call implements BatchQueue.Queued {
 
     @Override
     public int rows() {
-        return input.rows();
+        return input().rows();
     }
 
     @Override
     public Object batchKey() {
-        return input.key();
+        return input().key();
     }
 
     /**

@@ -29,6 +29,9 @@ final class ModelRuntime {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final Object batcherLock = new Object();
 
+    /** The manager of a DJL model, whose arrays calls may hand over as they are; else null. */
+    private final ai.djl.ndarray.NDManager djlManager;
+
     /** Guarded by {@link #batcherLock} for writes. */
     private volatile Batcher batcher;
 
@@ -48,6 +51,21 @@ final class ModelRuntime {
         this.config = config;
         this.ticker = ticker;
         this.metrics = metrics;
+        ai.djl.ndarray.NDManager m;
+        try {
+            m = model.djlModel().getNDManager();
+        } catch (UnsupportedOperationException e) {
+            m = null; // not a DJL model: its predictors say why when they are made
+        }
+        this.djlManager = m;
+    }
+
+    /**
+     * Returns whether {@code input} can go to this model's predictors as it is (see {@link
+     * Tensors#local}).
+     */
+    boolean local(ai.djl.ndarray.NDList input) {
+        return djlManager != null && Tensors.local(input, djlManager);
     }
 
     /** A runtime with default serving options and {@code workers} workers, without metrics. */
@@ -206,6 +224,12 @@ final class ModelRuntime {
         if (b != null) {
             b.wakeUp();
         }
+    }
+
+    /** Returns how many predictors the model has (0 before its workers start). */
+    int predictors() {
+        Batcher b = batcher;
+        return b == null ? 0 : b.predictors();
     }
 
     int queueDepth() {

@@ -60,7 +60,13 @@ final class ServiceEndpoint implements Endpoint {
         long start = ticker.read();
         ModelRuntime runtime = service.acquire(ref, options.key());
         Call call = submit(runtime, input, options, start, true);
-        return Tensors.materialize(await(runtime, call), callerManager(input));
+        return outputs(call, await(runtime, call), callerManager(input));
+    }
+
+    /** The call's outputs as arrays of {@code manager} (a local call's are already). */
+    private static NDList outputs(Call call, List<Tensors.Tensor> out, NDManager manager) {
+        NDList local = call.localOutput();
+        return local != null ? local : Tensors.materialize(out, manager);
     }
 
     @Override
@@ -155,7 +161,7 @@ final class ServiceEndpoint implements Endpoint {
                 throw new IllegalStateException("model " + runtime.card().ref() + " is closed");
             }
             Call call = submit(runtime, in, options, start, true);
-            NDList out = Tensors.materialize(await(runtime, call), ctx.getNDManager());
+            NDList out = outputs(call, await(runtime, call), ctx.getNDManager());
             try {
                 if (batchifier != null) {
                     out = batchifier.unbatchify(out)[0];
@@ -184,17 +190,23 @@ final class ServiceEndpoint implements Endpoint {
             ModelRuntime runtime, NDList input, CallOptions options, long start, boolean blocking) {
         long deadline =
                 options.deadline() == null ? Long.MAX_VALUE : start + nanos(options.deadline());
+        boolean callerMayRun = blocking && deadline == Long.MAX_VALUE;
         Call call;
         try {
             ModelCard card = runtime.card();
             Signatures.checkInputs(card, input);
-            call =
-                    new Call(
-                            Tensors.extract(card, input, runtime.batching()),
-                            start,
-                            deadline,
-                            false);
-            runtime.submit(call, ref, blocking && deadline == Long.MAX_VALUE);
+            boolean batchable = runtime.batching();
+            if (callerMayRun && runtime.local(input)) {
+                call =
+                        Call.local(
+                                input,
+                                Tensors.rows(input, batchable),
+                                () -> Tensors.extract(card, input, batchable),
+                                start);
+            } else {
+                call = new Call(Tensors.extract(card, input, batchable), start, deadline, false);
+            }
+            runtime.submit(call, ref, callerMayRun);
         } catch (RuntimeException e) {
             runtime.metrics().request(ServingMetrics.Outcome.of(e), false, ticker.read() - start);
             runtime.release();

@@ -17,6 +17,8 @@ import java.util.TreeSet;
  * @param workers worker threads, each with its own predictor
  * @param warmUp whether to warm up at load
  * @param warmUpSizes batch sizes used for warm-up, ascending
+ * @param maxPredictors most predictors, the workers' included (never fewer than the workers)
+ * @param handOffNanos run time below which a call is not worth a hand-off; 0 for never
  */
 record ServingConfig(
         boolean batching,
@@ -26,7 +28,9 @@ record ServingConfig(
         int queueCapacity,
         int workers,
         boolean warmUp,
-        List<Integer> warmUpSizes) {
+        List<Integer> warmUpSizes,
+        int maxPredictors,
+        long handOffNanos) {
 
     /**
      * Resolves the settings for {@code card}.
@@ -40,25 +44,32 @@ record ServingConfig(
         Map<String, String> props = card.properties();
         int maxBatchSize =
                 intProperty(card, ServingOptions.MAX_BATCH_SIZE, defaults.maxBatchSize(), 1);
-        long delayNanos = defaults.maxBatchDelay().toNanos();
-        String delay = props.get(ServingOptions.MAX_BATCH_DELAY_MILLIS);
-        if (delay != null) {
-            try {
-                double ms = Double.parseDouble(delay.trim());
-                if (!(ms >= 0) || ms > ServingOptions.MAX_DELAY.toMillis()) {
-                    throw new NumberFormatException();
-                }
-                delayNanos = Math.round(ms * 1e6);
-            } catch (NumberFormatException e) {
-                throw malformed(card, ServingOptions.MAX_BATCH_DELAY_MILLIS, delay, "milliseconds");
-            }
-        }
+        long delayNanos =
+                durationProperty(
+                        card,
+                        ServingOptions.MAX_BATCH_DELAY_MILLIS,
+                        defaults.maxBatchDelay(),
+                        1e6,
+                        "milliseconds");
+        long handOffNanos =
+                durationProperty(
+                        card,
+                        ServingOptions.HAND_OFF_COST_MICROS,
+                        defaults.handOffCost(),
+                        1e3,
+                        "microseconds");
         int capacity =
                 intProperty(card, ServingOptions.QUEUE_CAPACITY, defaults.queueCapacity(), 1);
         int workers = intProperty(card, ServingOptions.WORKERS, defaults.workers(), 0);
         if (workers == 0) {
             workers = defaultWorkers(engine, cores);
         }
+        int maxPredictors =
+                intProperty(card, ServingOptions.MAX_PREDICTORS, defaults.maxPredictors(), 0);
+        if (maxPredictors == 0) {
+            maxPredictors = 8 * Math.max(1, cores);
+        }
+        maxPredictors = Math.max(maxPredictors, workers);
         boolean warmUp = defaults.warmUp();
         String warm = props.get(ServingOptions.WARM_UP);
         if (warm != null) {
@@ -101,7 +112,9 @@ record ServingConfig(
                 capacity,
                 workers,
                 warmUp,
-                List.copyOf(new ArrayList<>(sizes)));
+                List.copyOf(new ArrayList<>(sizes)),
+                maxPredictors,
+                handOffNanos);
     }
 
     /**
@@ -145,6 +158,24 @@ record ServingConfig(
             return n;
         } catch (NumberFormatException e) {
             throw malformed(card, key, v, "an integer >= " + min);
+        }
+    }
+
+    /** Reads a duration property given in {@code unit} nanoseconds, decimals allowed. */
+    private static long durationProperty(
+            ModelCard card, String key, java.time.Duration fallback, double unit, String unitName) {
+        String v = card.properties().get(key);
+        if (v == null) {
+            return fallback.toNanos();
+        }
+        try {
+            double n = Double.parseDouble(v.trim());
+            if (!(n >= 0) || n * unit > ServingOptions.MAX_DELAY.toNanos()) {
+                throw new NumberFormatException();
+            }
+            return Math.round(n * unit);
+        } catch (NumberFormatException e) {
+            throw malformed(card, key, v, unitName);
         }
     }
 

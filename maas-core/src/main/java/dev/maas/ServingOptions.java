@@ -22,11 +22,28 @@ import java.util.Objects;
  *
  * <p><b>Calls that run on the caller's thread.</b> With no delay (the default), a blocking call
  * without deadline ({@link Endpoint#predict(ai.djl.ndarray.NDList)}) that finds nothing queued and
- * a predictor idle does not queue: it runs at once on the caller's thread with that predictor, so a
- * lone or uncontended call costs about what a direct predictor call costs, with no hand-off to a
- * worker and back. Calls queue, and are batched, only when every predictor is busy. Asynchronous
- * calls, calls with a deadline (so the caller can give up on time while the model runs), shadow
- * copies, and every call when a delay is set, always go through the queue and the workers.
+ * the model idle does not queue: it runs at once on the caller's thread, so a lone call costs about
+ * what a direct predictor call costs, with no hand-off to a worker and back. When the caller's
+ * arrays live on the model's engine and device, they go to the predictor as they are and the
+ * outputs stay arrays of the caller's manager, with no copy either way.
+ *
+ * <p>What happens to a blocking call when the model is busy depends on how long the model takes per
+ * call (a run's time divided by the calls in it, measured as it serves) against {@code
+ * handOffCost}, what handing a call to a worker thread and back costs (default 50 µs: two thread
+ * wake-ups on a loaded machine):
+ *
+ * <ul>
+ *   <li>Longer, in most of the last few runs: calls queue while any predictor is busy and are
+ *       batched, which is where batching multiplies throughput.
+ *   <li>Quicker: queueing would cost more than it saves, so a caller that finds no idle predictor
+ *       makes one of its own (predictors share the model's weights) and runs its call at once, up
+ *       to {@code maxPredictors} predictors in all (default 8 per core, at least the workers); only
+ *       beyond that do calls queue.
+ * </ul>
+ *
+ * <p>{@code handOffCost} zero makes every model count as slow. Asynchronous calls, calls with a
+ * deadline (so the caller can give up on time while the model runs), shadow copies, and every call
+ * when a delay is set, always go through the queue and the workers.
  *
  * <p><b>Workers.</b> Each worker is a thread that makes one DJL predictor (predictors are not
  * thread-safe); the predictors form the model's pool, each used by one thread at a time: a worker
@@ -54,6 +71,10 @@ import java.util.Objects;
  * @param workers workers per model version; 0 to size from cores and engine threads
  * @param warmUp whether to warm models up at load
  * @param warmUpBatchSizes the batch sizes to warm up with; empty for the default
+ * @param maxPredictors the most predictors per model version, the workers' and those callers make;
+ *     0 for 8 per core (never fewer than the workers)
+ * @param handOffCost runs quicker than this are not worth a hand-off to a worker (see above); zero
+ *     to always queue calls when a predictor is busy
  */
 public record ServingOptions(
         int maxBatchSize,
@@ -61,7 +82,9 @@ public record ServingOptions(
         int queueCapacity,
         int workers,
         boolean warmUp,
-        List<Integer> warmUpBatchSizes) {
+        List<Integer> warmUpBatchSizes,
+        int maxPredictors,
+        Duration handOffCost) {
 
     /** Card property: {@code false} makes the model run calls one by one. */
     public static final String BATCHING = "maas.batching";
@@ -80,6 +103,12 @@ public record ServingOptions(
 
     /** Card property: overrides {@link #warmUp()} ({@code true}/{@code false}). */
     public static final String WARM_UP = "maas.warmUp";
+
+    /** Card property: overrides {@link #maxPredictors()}. */
+    public static final String MAX_PREDICTORS = "maas.maxPredictors";
+
+    /** Card property: overrides {@link #handOffCost()}, in microseconds. */
+    public static final String HAND_OFF_COST_MICROS = "maas.handOffCostMicros";
 
     /** The longest batch delay accepted. */
     static final Duration MAX_DELAY = Duration.ofHours(1);
@@ -104,6 +133,15 @@ public record ServingOptions(
         if (workers < 0) {
             throw new IllegalArgumentException("workers must be >= 0 (0 = auto), was " + workers);
         }
+        if (maxPredictors < 0) {
+            throw new IllegalArgumentException(
+                    "maxPredictors must be >= 0 (0 = auto), was " + maxPredictors);
+        }
+        Objects.requireNonNull(handOffCost, "handOffCost");
+        if (handOffCost.isNegative() || handOffCost.compareTo(MAX_DELAY) > 0) {
+            throw new IllegalArgumentException(
+                    "handOffCost must be between 0 and " + MAX_DELAY + ", was " + handOffCost);
+        }
         warmUpBatchSizes = List.copyOf(warmUpBatchSizes);
         for (int size : warmUpBatchSizes) {
             if (size <= 0) {
@@ -115,7 +153,7 @@ public record ServingOptions(
 
     /**
      * Returns the defaults: batches of up to 32 rows, no batch delay, 1024 queued calls per model
-     * version, workers sized automatically, warm-up on.
+     * version, workers and predictors sized automatically, warm-up on, a hand-off cost of 50 µs.
      */
     public static ServingOptions defaults() {
         return builder().build();
@@ -135,6 +173,8 @@ public record ServingOptions(
         b.workers = workers;
         b.warmUp = warmUp;
         b.warmUpBatchSizes = warmUpBatchSizes;
+        b.maxPredictors = maxPredictors;
+        b.handOffCost = handOffCost;
         return b;
     }
 
@@ -146,6 +186,8 @@ public record ServingOptions(
         private int workers;
         private boolean warmUp = true;
         private List<Integer> warmUpBatchSizes = List.of();
+        private int maxPredictors;
+        private Duration handOffCost = Duration.ofNanos(50_000);
 
         private Builder() {}
 
@@ -185,6 +227,18 @@ public record ServingOptions(
             return this;
         }
 
+        /** Sets the most predictors per model version; 0 sizes them automatically. */
+        public Builder maxPredictors(int predictors) {
+            this.maxPredictors = predictors;
+            return this;
+        }
+
+        /** Sets the run time below which calls are not worth a hand-off; zero always queues. */
+        public Builder handOffCost(Duration cost) {
+            this.handOffCost = Objects.requireNonNull(cost, "handOffCost");
+            return this;
+        }
+
         /**
          * Returns the options.
          *
@@ -192,7 +246,14 @@ public record ServingOptions(
          */
         public ServingOptions build() {
             return new ServingOptions(
-                    maxBatchSize, maxBatchDelay, queueCapacity, workers, warmUp, warmUpBatchSizes);
+                    maxBatchSize,
+                    maxBatchDelay,
+                    queueCapacity,
+                    workers,
+                    warmUp,
+                    warmUpBatchSizes,
+                    maxPredictors,
+                    handOffCost);
         }
     }
 }

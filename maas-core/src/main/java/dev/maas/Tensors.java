@@ -233,15 +233,7 @@ final class Tensors {
         }
         for (int j = 0; j < outputs.size(); j++) {
             NDArray out = outputs.get(j);
-            DataType type = out.getDataType();
-            if (type == DataType.STRING || type == DataType.UNKNOWN) {
-                throw new MaasException(
-                        "model "
-                                + card.ref()
-                                + " returned a "
-                                + type.name().toLowerCase(java.util.Locale.ROOT)
-                                + " output: endpoints return numeric and boolean tensors only");
-            }
+            DataType type = checkOutput(card, out);
             Shape shape = out.getShape();
             if (calls.size() > 1 && (shape.dimension() == 0 || shape.get(0) != totalRows)) {
                 throw new SplitException(
@@ -275,6 +267,68 @@ final class Tensors {
             }
         }
         return perCall;
+    }
+
+    private static DataType checkOutput(ModelCard card, NDArray out) {
+        DataType type = out.getDataType();
+        if (type == DataType.STRING || type == DataType.UNKNOWN) {
+            throw new MaasException(
+                    "model "
+                            + card.ref()
+                            + " returned a "
+                            + type.name().toLowerCase(java.util.Locale.ROOT)
+                            + " output: endpoints return numeric and boolean tensors only");
+        }
+        return type;
+    }
+
+    /**
+     * Returns whether a call's arrays can go to a predictor of {@code model} as they are: all
+     * numeric or boolean, made by a manager of the model's engine on the model's device.
+     */
+    static boolean local(NDList list, NDManager model) {
+        for (NDArray a : list) {
+            NDManager m = a.getManager();
+            DataType type = a.getDataType();
+            if (m.getEngine() != model.getEngine()
+                    || !m.getDevice().equals(model.getDevice())
+                    || type == DataType.STRING
+                    || type == DataType.UNKNOWN) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The rows a call brings along dimension 0 (1 when the model does not batch). */
+    static int rows(NDList list, boolean batchable) {
+        Shape shape = list.head().getShape();
+        return batchable && shape.dimension() > 0 ? (int) Math.min(shape.get(0), 1 << 30) : 1;
+    }
+
+    /**
+     * Makes the outputs of a run on the caller's own arrays ({@code inputs}) arrays of the caller's
+     * {@code manager}; an output that is one of the inputs is copied, so that each stays the
+     * caller's to close.
+     */
+    static NDList adopt(ModelCard card, NDList outputs, NDList inputs, NDManager manager) {
+        NDList list = new NDList(outputs.size());
+        for (NDArray out : outputs) {
+            checkOutput(card, out);
+            NDArray a = out;
+            for (NDArray in : inputs) {
+                if (in == out) {
+                    a = out.duplicate();
+                    a.setName(out.getName());
+                    break;
+                }
+            }
+            if (a.getManager() != manager) {
+                a.attach(manager);
+            }
+            list.add(a);
+        }
+        return list;
     }
 
     /** Splits {@code all} (rows of equal size) into one slice per call, by the calls' rows. */

@@ -31,6 +31,12 @@ class ServingOptionsTest {
         assertThatThrownBy(() -> ServingOptions.builder().workers(-1).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("workers must be >= 0");
+        assertThatThrownBy(() -> ServingOptions.builder().maxPredictors(-1).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxPredictors must be >= 0 (0 = auto), was -1");
+        assertThatThrownBy(() -> ServingOptions.builder().handOffCost(Duration.ofNanos(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("handOffCost must be between 0 and");
         assertThatThrownBy(() -> ServingOptions.builder().warmUpBatchSizes(1, 0).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("warm-up batch sizes");
@@ -89,6 +95,8 @@ class ServingOptionsTest {
                         .property(ServingOptions.QUEUE_CAPACITY, "7")
                         .property(ServingOptions.WORKERS, "4")
                         .property(ServingOptions.WARM_UP, "false")
+                        .property(ServingOptions.MAX_PREDICTORS, "6")
+                        .property(ServingOptions.HAND_OFF_COST_MICROS, "12.5")
                         .build();
         ServingConfig cfg =
                 ServingConfig.resolve(c, ServingOptions.defaults(), EngineOptions.defaults(), 2);
@@ -98,6 +106,31 @@ class ServingOptionsTest {
         assertThat(cfg.workers()).isEqualTo(4);
         assertThat(cfg.warmUp()).isFalse();
         assertThat(cfg.warmUpSizes()).containsExactly(1, 2, 4, 5);
+        assertThat(cfg.maxPredictors()).isEqualTo(6);
+        assertThat(cfg.handOffNanos()).isEqualTo(12_500);
+    }
+
+    @Test
+    void resolve_predictorsDefaultToEightPerCore_neverFewerThanTheWorkers() {
+        ServingConfig auto =
+                ServingConfig.resolve(
+                        card().build(), ServingOptions.defaults(), EngineOptions.defaults(), 2);
+        assertThat(auto.maxPredictors()).isEqualTo(16);
+        assertThat(auto.handOffNanos()).isEqualTo(50_000);
+        ServingConfig few =
+                ServingConfig.resolve(
+                        card().build(),
+                        ServingOptions.builder().workers(5).maxPredictors(3).build(),
+                        EngineOptions.defaults(),
+                        2);
+        assertThat(few.maxPredictors()).isEqualTo(5);
+        ServingConfig off =
+                ServingConfig.resolve(
+                        card().build(),
+                        ServingOptions.builder().handOffCost(Duration.ZERO).build(),
+                        EngineOptions.defaults(),
+                        2);
+        assertThat(off.handOffNanos()).isZero();
     }
 
     @Test
@@ -124,6 +157,17 @@ class ServingOptionsTest {
                                         2))
                 .isInstanceOf(MalformedModelException.class)
                 .hasMessageContaining("true or false");
+        assertThatThrownBy(
+                        () ->
+                                ServingConfig.resolve(
+                                        card().property(ServingOptions.HAND_OFF_COST_MICROS, "-3")
+                                                .build(),
+                                        ServingOptions.defaults(),
+                                        EngineOptions.defaults(),
+                                        2))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageContaining("maas.handOffCostMicros")
+                .hasMessageContaining("'-3', expected microseconds");
     }
 
     @Test

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.maas.testing.FakeTicker;
 import dev.maas.testing.MlpModel;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -33,9 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Calls that skip the queue: a lone blocking call runs on the caller's thread with an idle
- * predictor; calls queue and are batched only while every predictor is busy, each caller still
- * getting its own rows; overload, deadlines and hot swap behave as for queued calls. A gate in the
- * model holds a call inside the engine, so "busy" is a fact of the test, not a matter of timing.
+ * predictor; while the model is busy, calls queue and are batched, each caller still getting its
+ * own rows, unless the model is quicker than a hand-off, when callers make predictors of their own
+ * up to a bound; overload, deadlines and hot swap behave as for queued calls. A gate in the model
+ * holds a call inside the engine, so "busy" is a fact of the test, not a matter of timing.
  */
 @Timeout(120)
 class CallerRunsTest {
@@ -66,24 +68,32 @@ class CallerRunsTest {
     }
 
     private void service(ServingOptions serving) {
-        maas =
+        service(serving, null);
+    }
+
+    /** A service, on {@code clock} if not null. */
+    private void service(ServingOptions serving, FakeTicker clock) {
+        ModelService.Builder b =
                 ModelService.builder()
                         .root(tmp.resolve("repo"))
                         .serving(serving)
-                        .meterRegistry(registry)
-                        .build();
+                        .meterRegistry(registry);
+        if (clock != null) {
+            b.ticker(clock);
+        }
+        maas = b.build();
     }
 
     /** Publishes the guarded MLP as m:1 (gated when asked) and waits for its predictors. */
     private void publishGuarded(boolean gated) {
-        ServingFixtures.publishGuarded(
-                maas,
-                tmp,
-                "m",
-                mlp,
+        publishGuarded(
                 gated
                         ? Map.of(GuardedMlpFactory.COUNTER, counter, GuardedMlpFactory.GATE, name)
                         : Map.of(GuardedMlpFactory.COUNTER, counter));
+    }
+
+    private void publishGuarded(Map<String, String> props) {
+        ServingFixtures.publishGuarded(maas, tmp, "m", mlp, props);
         ServingFixtures.withRuntime(maas, ModelRef.of("m", 1), ModelRuntime::awaitPredictors);
         GuardedMlpFactory.threads(counter).clear();
     }
@@ -94,6 +104,12 @@ class CallerRunsTest {
 
     private DistributionSummary batchSizes() {
         return registry.get("maas.batch.size").tag("model", "m").summary();
+    }
+
+    private int predictors() {
+        int[] n = new int[1];
+        ServingFixtures.withRuntime(maas, ModelRef.of("m", 1), r -> n[0] = r.predictors());
+        return n[0];
     }
 
     private int queueDepth() {
@@ -123,8 +139,11 @@ class CallerRunsTest {
         String me = Thread.currentThread().getName();
 
         float[][] x = input(1, 2);
-        assertClose(output(endpoint.predict(in(x))), mlp.forward(x));
+        NDList out = endpoint.predict(in(x));
+        assertClose(output(out), mlp.forward(x));
         assertThat(GuardedMlpFactory.threads(counter)).containsExactly(me);
+        // The caller's PyTorch arrays went in as they were; the output is an array of its manager.
+        assertThat(out.singletonOrThrow().getManager()).isSameAs(manager);
 
         GuardedMlpFactory.threads(counter).clear();
         assertClose(output(endpoint.predictAsync(in(x)).join()), mlp.forward(x));
@@ -285,5 +304,101 @@ class CallerRunsTest {
         assertThat(GuardedMlpFactory.threads(counter)).containsExactly((String) result[1]);
         ServingFixtures.awaitTrue("v1 is closed", Duration.ofSeconds(30), v1.closed()::isDone);
         assertThat(v2Calls.get()).isEqualTo(5);
+    }
+
+    @Test
+    void whileTheModelIsBusy_callsQueueForAWorker_evenWithAPredictorIdle() throws Exception {
+        // No run has ended yet, so the model is not known to be quick: calls are to be batched.
+        service(ServingOptions.builder().workers(2).maxBatchSize(64).warmUp(false).build());
+        publishGuarded(true);
+        Endpoint endpoint = maas.endpoint("m");
+
+        float[][] first = input(70, 1);
+        Future<Object[]> holder = blockingCall(endpoint, first, CallOptions.NONE);
+        ServingFixtures.awaitTrue(
+                "the first call runs",
+                Duration.ofSeconds(30),
+                () -> GuardedMlpFactory.forwards(counter).get() == 1);
+
+        float[][] second = input(71, 2);
+        Future<Object[]> queued = blockingCall(endpoint, second, CallOptions.NONE);
+        ServingFixtures.awaitTrue(
+                "a worker runs the second call",
+                Duration.ofSeconds(30),
+                () -> GuardedMlpFactory.forwards(counter).get() == 2);
+
+        GuardedMlpFactory.gate(name).countDown();
+        Object[] a = holder.get(30, TimeUnit.SECONDS);
+        Object[] b = queued.get(30, TimeUnit.SECONDS);
+        assertClose((float[][]) a[0], mlp.forward(first));
+        assertClose((float[][]) b[0], mlp.forward(second));
+        assertThat(GuardedMlpFactory.threads(counter)).hasSize(2).first().isEqualTo((String) a[1]);
+        assertThat(GuardedMlpFactory.threads(counter))
+                .last()
+                .asString()
+                .startsWith("maas-m:1-worker-");
+        assertThat(predictors()).isEqualTo(2);
+    }
+
+    @Test
+    void quickModel_callerMakesItsOwnPredictorWhenAllAreBusy_upToTheBound_thenQueues()
+            throws Exception {
+        // On a clock that never moves every run takes no time: quicker than any hand-off.
+        service(
+                ServingOptions.builder()
+                        .workers(1)
+                        .maxPredictors(2)
+                        .maxBatchSize(64)
+                        .warmUp(false)
+                        .build(),
+                new FakeTicker());
+        publishGuarded(
+                Map.of(
+                        GuardedMlpFactory.COUNTER,
+                        counter,
+                        GuardedMlpFactory.GATE,
+                        name,
+                        GuardedMlpFactory.GATE_AT,
+                        "100"));
+        Endpoint endpoint = maas.endpoint("m");
+        String me = Thread.currentThread().getName();
+
+        // One run ends (on this thread): the model is now known to be quick.
+        float[][] lone = input(80, 1);
+        assertClose(output(endpoint.predict(in(lone))), mlp.forward(lone));
+        assertThat(predictors()).isEqualTo(1);
+
+        // Two callers hold predictors inside the model (inputs of 100 wait at the gate): the
+        // second found none idle and made one, and ran at once on its own thread.
+        float[][] heldA = input(81, 1);
+        heldA[0][0] = 100;
+        float[][] heldB = input(82, 2);
+        heldB[0][0] = 100;
+        Future<Object[]> a = blockingCall(endpoint, heldA, CallOptions.NONE);
+        Future<Object[]> b = blockingCall(endpoint, heldB, CallOptions.NONE);
+        ServingFixtures.awaitTrue(
+                "both held calls run",
+                Duration.ofSeconds(30),
+                () -> GuardedMlpFactory.forwards(counter).get() == 3);
+        assertThat(predictors()).isEqualTo(2);
+        assertThat(queueDepth()).isZero();
+
+        // At the bound of two predictors, the next call queues.
+        float[][] later = input(83, 1);
+        Future<Object[]> c = blockingCall(endpoint, later, CallOptions.NONE);
+        ServingFixtures.awaitTrue(
+                "the third call queues", Duration.ofSeconds(30), () -> queueDepth() == 1);
+        assertThat(GuardedMlpFactory.forwards(counter).get()).isEqualTo(3);
+
+        GuardedMlpFactory.gate(name).countDown();
+        Object[] ra = a.get(30, TimeUnit.SECONDS);
+        Object[] rb = b.get(30, TimeUnit.SECONDS);
+        Object[] rc = c.get(30, TimeUnit.SECONDS);
+        assertClose((float[][]) ra[0], mlp.forward(heldA));
+        assertClose((float[][]) rb[0], mlp.forward(heldB));
+        assertClose((float[][]) rc[0], mlp.forward(later));
+        assertThat(GuardedMlpFactory.threads(counter))
+                .containsExactlyInAnyOrder(me, (String) ra[1], (String) rb[1], "maas-m:1-worker-0");
+        assertThat(predictors()).isEqualTo(2);
     }
 }

@@ -71,7 +71,7 @@ class EndpointStressTest {
             // One pool for all phases: new threads per phase would each bring allocator state.
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             try {
-                stress(endpoint, mlp, callers, backend, pool);
+                stress(maas, endpoint, mlp, callers, backend, pool);
             } finally {
                 pool.shutdownNow();
             }
@@ -80,6 +80,7 @@ class EndpointStressTest {
     }
 
     private static void stress(
+            ModelService maas,
             Endpoint endpoint,
             MlpModel mlp,
             NDManager callers,
@@ -90,25 +91,32 @@ class EndpointStressTest {
         // the allocators have settled.
         long warmCalls = run(endpoint, mlp, callers, pool, 2000, 0);
         NDManager modelManager = backend.loaded.get(0).djlModel().getNDManager();
+        // Besides the predictors (each holds one resource there), which callers may still add up
+        // to the model's bound, nothing may accumulate under the model.
+        int[] predictors = new int[PHASES + 1];
         int[] modelCounts = new int[PHASES + 1];
         int[] callerCounts = new int[PHASES + 1];
         long[] rss = new long[PHASES + 1];
         long[] calls = new long[PHASES + 1];
-        modelCounts[0] = NdResources.count(modelManager);
+        predictors[0] = predictors(maas);
+        modelCounts[0] = NdResources.count(modelManager) - predictors[0];
         callerCounts[0] = NdResources.count(callers);
         rss[0] = rssBytes();
         for (int p = 1; p <= PHASES; p++) {
             calls[p] = run(endpoint, mlp, callers, pool, PHASE_MILLIS, p);
-            modelCounts[p] = NdResources.count(modelManager);
+            predictors[p] = predictors(maas);
+            modelCounts[p] = NdResources.count(modelManager) - predictors[p];
             callerCounts[p] = NdResources.count(callers);
             rss[p] = rssBytes();
         }
         LOG.info(
-                "stress: {} threads, {} warm-up calls, then calls per phase {}; model manager"
-                        + " resources {}; caller manager resources {}; RSS MiB {}",
+                "stress: {} threads, {} warm-up calls, then calls per phase {}; predictors {};"
+                    + " model manager resources besides them {}; caller manager resources {}; RSS"
+                    + " MiB {}",
                 THREADS,
                 warmCalls,
                 Arrays.toString(Arrays.copyOfRange(calls, 1, PHASES + 1)),
+                Arrays.toString(predictors),
                 Arrays.toString(modelCounts),
                 Arrays.toString(callerCounts),
                 Arrays.toString(Arrays.stream(rss).map(r -> r >> 20).toArray()));
@@ -117,6 +125,7 @@ class EndpointStressTest {
         // Each call's arrays live in a per-call manager closed after it: nothing accumulates
         // under the model, and the callers' manager holds exactly what it held before.
         assertThat(modelCounts).containsOnly(modelCounts[0]);
+        assertThat(predictors[PHASES]).isBetween(1, 8 * Runtime.getRuntime().availableProcessors());
         assertThat(callerCounts).containsOnly(callerCounts[0]);
         // Native memory: after warm-up, a typical phase may not grow more per call than the bound.
         long[] growth = new long[PHASES];
@@ -134,6 +143,12 @@ class EndpointStressTest {
                 Arrays.toString(perCall),
                 typical);
         assertThat(typical).isLessThan(RSS_BYTES_PER_CALL_BOUND);
+    }
+
+    private static int predictors(ModelService maas) {
+        int[] n = new int[1];
+        ServingFixtures.withRuntime(maas, ModelRef.of("hot", 1), r -> n[0] = r.predictors());
+        return n[0];
     }
 
     /** Runs all threads for {@code millis}; returns the number of calls made (all checked). */

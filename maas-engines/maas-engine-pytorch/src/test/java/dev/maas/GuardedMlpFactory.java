@@ -41,6 +41,9 @@ public final class GuardedMlpFactory implements BlockFactory {
     /** Name of a gate that forward passes wait at while it is closed, see {@link #gate}. */
     public static final String GATE = "test.gate";
 
+    /** With {@link #GATE}: only inputs holding a value at or above this wait (absent: all do). */
+    public static final String GATE_AT = "test.gateAt";
+
     private static final Map<String, AtomicInteger> FORWARDS = new ConcurrentHashMap<>();
     private static final Map<String, java.util.concurrent.CountDownLatch> GATES =
             new ConcurrentHashMap<>();
@@ -86,7 +89,10 @@ public final class GuardedMlpFactory implements BlockFactory {
                         ? Long.parseLong(arguments.get(SLEEP_MILLIS).toString())
                         : 0,
                 arguments.containsKey(COUNTER) ? arguments.get(COUNTER).toString() : null,
-                arguments.containsKey(GATE) ? arguments.get(GATE).toString() : null);
+                arguments.containsKey(GATE) ? arguments.get(GATE).toString() : null,
+                arguments.containsKey(GATE_AT)
+                        ? Float.parseFloat(arguments.get(GATE_AT).toString())
+                        : Float.NEGATIVE_INFINITY);
     }
 
     static SequentialBlock build(
@@ -95,24 +101,33 @@ public final class GuardedMlpFactory implements BlockFactory {
             float rejectAt,
             long sleepMillis,
             String counter,
-            String gate) {
+            String gate,
+            float gateAt) {
         return new SequentialBlock()
                 .add(
                         new LambdaBlock(
-                                in -> guard(in, rejectAt, sleepMillis, counter, gate), "guard"))
+                                in -> guard(in, rejectAt, sleepMillis, counter, gate, gateAt),
+                                "guard"))
                 .add(Linear.builder().setUnits(hidden).build())
                 .add(Activation::relu)
                 .add(Linear.builder().setUnits(outputs).build());
     }
 
     private static NDList guard(
-            NDList in, float rejectAt, long sleepMillis, String counter, String gate) {
+            NDList in,
+            float rejectAt,
+            long sleepMillis,
+            String counter,
+            String gate,
+            float gateAt) {
         if (counter != null) {
             forwards(counter).incrementAndGet();
             rows(counter).addAndGet((int) in.head().getShape().get(0));
             threads(counter).add(Thread.currentThread().getName());
         }
-        if (gate != null) {
+        if (gate != null
+                && (gateAt == Float.NEGATIVE_INFINITY
+                        || in.head().gte(gateAt).any().getBoolean())) {
             try {
                 if (!gate(gate).await(60, java.util.concurrent.TimeUnit.SECONDS)) {
                     throw new IllegalStateException("gate " + gate + " never opened");
@@ -145,7 +160,7 @@ public final class GuardedMlpFactory implements BlockFactory {
      */
     static void save(MlpModel mlp, Path dir, String name) {
         try (Model model = Model.newInstance(name, "PyTorch")) {
-            SequentialBlock block = build(mlp.hidden(), mlp.outputs(), Float.NaN, 0, null, null);
+            SequentialBlock block = build(mlp.hidden(), mlp.outputs(), Float.NaN, 0, null, null, 0);
             model.setBlock(block);
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, mlp.inputs()));
             setLinear(block.getChildren().get(1).getValue(), mlp.w1(), mlp.b1());

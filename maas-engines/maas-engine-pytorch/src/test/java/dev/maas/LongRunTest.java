@@ -74,7 +74,9 @@ class LongRunTest {
             List<long[]> rows = new ArrayList<>();
             AtomicInteger wrong = new AtomicInteger();
             CyclicBarrier barrier =
-                    new CyclicBarrier(threads, () -> rows.add(sample(root, model, callers)));
+                    new CyclicBarrier(
+                            threads,
+                            () -> rows.add(sample(root, model, callers, predictors(maas))));
             long start = System.nanoTime();
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             try {
@@ -166,8 +168,16 @@ class LongRunTest {
         }
     }
 
-    /** Samples counts and memory with every caller paused. */
-    private static long[] sample(NDManager root, NDManager model, NDManager callers) {
+    /** Predictors hold one resource each under the model; callers may add some up to a bound. */
+    private static int predictors(ModelService maas) {
+        int[] n = new int[1];
+        ServingFixtures.withRuntime(maas, ModelRef.of("m", 1), r -> n[0] = r.predictors());
+        return n[0];
+    }
+
+    /** Samples counts (besides the predictors) and memory with every caller paused. */
+    private static long[] sample(
+            NDManager root, NDManager model, NDManager callers, int predictors) {
         System.gc();
         long heapCommitted =
                 ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
@@ -178,8 +188,8 @@ class LongRunTest {
                         .sum();
         long rss = rssBytes();
         return new long[] {
-            NdResources.count(root),
-            NdResources.count(model),
+            NdResources.count(root) - predictors,
+            NdResources.count(model) - predictors,
             NdResources.count(callers),
             rss >> 20,
             heapCommitted >> 20,

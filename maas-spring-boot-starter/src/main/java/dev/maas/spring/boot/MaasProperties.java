@@ -175,6 +175,12 @@ public class MaasProperties {
         /** Batch sizes used for warm-up; default powers of two up to the max batch size. */
         private List<Integer> warmUpBatchSizes = new ArrayList<>();
 
+        /** The most predictors per model version; default 0, eight per core. */
+        private Integer maxPredictors;
+
+        /** Per-call run time below which calls are not worth a hand-off; default 50 µs. */
+        private Duration handOffCost;
+
         /** Returns the max batch size, or null for the default. */
         public Integer getMaxBatchSize() {
             return maxBatchSize;
@@ -235,6 +241,26 @@ public class MaasProperties {
             this.warmUpBatchSizes = new ArrayList<>(warmUpBatchSizes);
         }
 
+        /** Returns the most predictors per model version, or null for the default. */
+        public Integer getMaxPredictors() {
+            return maxPredictors;
+        }
+
+        /** Sets the most predictors per model version. */
+        public void setMaxPredictors(Integer maxPredictors) {
+            this.maxPredictors = maxPredictors;
+        }
+
+        /** Returns the hand-off cost, or null for the default. */
+        public Duration getHandOffCost() {
+            return handOffCost;
+        }
+
+        /** Sets the hand-off cost. */
+        public void setHandOffCost(Duration handOffCost) {
+            this.handOffCost = handOffCost;
+        }
+
         /**
          * Returns the serving options these settings describe.
          *
@@ -259,6 +285,12 @@ public class MaasProperties {
             }
             if (!warmUpBatchSizes.isEmpty()) {
                 b.warmUpBatchSizes(warmUpBatchSizes.stream().mapToInt(Integer::intValue).toArray());
+            }
+            if (maxPredictors != null) {
+                b.maxPredictors(maxPredictors);
+            }
+            if (handOffCost != null) {
+                b.handOffCost(handOffCost);
             }
             try {
                 return b.build();

@@ -64,6 +64,8 @@ class MaasAutoConfigurationTest {
                         "maas.serving.workers=2",
                         "maas.serving.warm-up=false",
                         "maas.serving.warm-up-batch-sizes=1,4",
+                        "maas.serving.max-predictors=6",
+                        "maas.serving.hand-off-cost=20us",
                         "maas.engine.device=gpu1",
                         "maas.engine.intra-op-threads=4",
                         "maas.engine.inter-op-threads=1",
@@ -88,6 +90,8 @@ class MaasAutoConfigurationTest {
                                                     .workers(2)
                                                     .warmUp(false)
                                                     .warmUpBatchSizes(1, 4)
+                                                    .maxPredictors(6)
+                                                    .handOffCost(Duration.ofNanos(20_000))
                                                     .build());
                             EngineOptions engine = p.getEngine().toOptions();
                             assertThat(engine.device()).isEqualTo(Device.gpu(1));
