@@ -69,7 +69,7 @@ public class MachineLimitsBenchmark {
     @State(Scope.Thread)
     public static class Memory {
         /** Size of the array one pass of {@link #read} sums, in KiB. */
-        @Param({"256", "16384", "524288"})
+        @Param({"256", "16384", "32768", "524288"})
         public int kib;
 
         float[] data;

@@ -88,6 +88,17 @@ class BenchmarkReportTest {
     }
 
     @Test
+    void singleQueryBound_isTheReadRateOfTheSmallestMeasuredArrayAtLeastAsLarge() throws Exception {
+        BenchmarkReport r = report(false, true);
+        // The fixture measured 256 KiB (90 GB/s) and 512 MiB (25 GB/s, best iteration).
+        assertThat(r.readBound("read", 100 * 1024)).isEqualTo(9.0e10);
+        assertThat(r.readBound("read", 256 * 1024)).isEqualTo(9.0e10);
+        assertThat(r.readBound("read", 25.6e6)).isEqualTo(2.5e10);
+        assertThat(r.readBound("read", 1e12)).isEqualTo(2.5e10);
+        assertThat(report(false, false).readBound("read", 1e6)).isNaN();
+    }
+
+    @Test
     void missingBenchmarksAndLimits_areReportedAsNotRun() throws Exception {
         List<Results.Jmh> none = List.of();
         BenchmarkReport empty =
