@@ -55,6 +55,9 @@ final class VectorKernel implements TopKKernel {
     /** Values per tile: {@code d * T}. */
     private final int tileStride;
 
+    /** Tiles whose every block is full of real items: those before the last block's tile. */
+    private final int fullTiles;
+
     /** Index of the block holding the last item, and the lane mask of its real items. */
     private final int lastBlock;
 
@@ -99,6 +102,7 @@ final class VectorKernel implements TopKKernel {
         this.tiles = (n + T - 1) / T;
         this.tileStride = d * T;
         this.lastBlock = (n - 1) / L;
+        this.fullTiles = lastBlock / 4;
         int tail = n - lastBlock * L;
         this.lastFull = tail >= 64 ? -1L : (1L << tail) - 1;
         this.quantizeQueries = quantizeQueries;
@@ -414,6 +418,20 @@ final class VectorKernel implements TopKKernel {
     }
 
     /**
+     * Returns whether queries g..g+3 have no filter; if so, fills {@code masks} with every lane,
+     * the masks of each tile before {@link #fullTiles}, which then need no computing.
+     */
+    private static boolean unfiltered(long[][] allow, long[][] exclude, int g, long[] masks) {
+        for (int qi = g; qi < g + 4; qi++) {
+            if (allow[qi] != null || exclude[qi] != null) {
+                return false;
+            }
+        }
+        java.util.Arrays.fill(masks, FULL);
+        return true;
+    }
+
+    /**
      * Fills masks[4 * qi + bi] for queries g..g+3 and the blocks of tile t; returns their union.
      */
     private long tileMasks(long[][] allow, long[][] exclude, int g, int t, long[] masks) {
@@ -448,8 +466,14 @@ final class VectorKernel implements TopKKernel {
         final TopKCollector r1 = outs[g + 1];
         final TopKCollector r2 = outs[g + 2];
         final TopKCollector r3 = outs[g + 3];
+        // Read again only after an offer, the one thing that raises them.
+        float th0 = r0.threshold();
+        float th1 = r1.threshold();
+        float th2 = r2.threshold();
+        float th3 = r3.threshold();
+        boolean plain = unfiltered(allow, exclude, g, masks);
         for (int t = t0; t < t1; t++) {
-            if (tileMasks(allow, exclude, g, t, masks) == 0) {
+            if ((!plain || t >= fullTiles) && tileMasks(allow, exclude, g, t, masks) == 0) {
                 continue;
             }
             FloatVector z = FloatVector.zero(F);
@@ -490,84 +514,100 @@ final class VectorKernel implements TopKKernel {
             FloatVector c3 = FloatVector.fromArray(F, bias, base + 3 * L);
             FloatVector s;
             s = a00.add(c0);
-            if (s.compare(VectorOperators.GE, r0.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th0).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[0], base, r0);
+                th0 = r0.threshold();
             }
             s = a01.add(c1);
-            if (s.compare(VectorOperators.GE, r0.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th0).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[1], base + 1 * L, r0);
+                th0 = r0.threshold();
             }
             s = a02.add(c2);
-            if (s.compare(VectorOperators.GE, r0.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th0).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[2], base + 2 * L, r0);
+                th0 = r0.threshold();
             }
             s = a03.add(c3);
-            if (s.compare(VectorOperators.GE, r0.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th0).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[3], base + 3 * L, r0);
+                th0 = r0.threshold();
             }
             s = a10.add(c0);
-            if (s.compare(VectorOperators.GE, r1.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th1).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[4], base, r1);
+                th1 = r1.threshold();
             }
             s = a11.add(c1);
-            if (s.compare(VectorOperators.GE, r1.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th1).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[5], base + 1 * L, r1);
+                th1 = r1.threshold();
             }
             s = a12.add(c2);
-            if (s.compare(VectorOperators.GE, r1.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th1).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[6], base + 2 * L, r1);
+                th1 = r1.threshold();
             }
             s = a13.add(c3);
-            if (s.compare(VectorOperators.GE, r1.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th1).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[7], base + 3 * L, r1);
+                th1 = r1.threshold();
             }
             s = a20.add(c0);
-            if (s.compare(VectorOperators.GE, r2.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th2).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[8], base, r2);
+                th2 = r2.threshold();
             }
             s = a21.add(c1);
-            if (s.compare(VectorOperators.GE, r2.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th2).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[9], base + 1 * L, r2);
+                th2 = r2.threshold();
             }
             s = a22.add(c2);
-            if (s.compare(VectorOperators.GE, r2.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th2).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[10], base + 2 * L, r2);
+                th2 = r2.threshold();
             }
             s = a23.add(c3);
-            if (s.compare(VectorOperators.GE, r2.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th2).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[11], base + 3 * L, r2);
+                th2 = r2.threshold();
             }
             s = a30.add(c0);
-            if (s.compare(VectorOperators.GE, r3.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th3).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[12], base, r3);
+                th3 = r3.threshold();
             }
             s = a31.add(c1);
-            if (s.compare(VectorOperators.GE, r3.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th3).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[13], base + 1 * L, r3);
+                th3 = r3.threshold();
             }
             s = a32.add(c2);
-            if (s.compare(VectorOperators.GE, r3.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th3).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[14], base + 2 * L, r3);
+                th3 = r3.threshold();
             }
             s = a33.add(c3);
-            if (s.compare(VectorOperators.GE, r3.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th3).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[15], base + 3 * L, r3);
+                th3 = r3.threshold();
             }
         }
     }
@@ -592,8 +632,14 @@ final class VectorKernel implements TopKKernel {
         final TopKCollector r1 = outs[g + 1];
         final TopKCollector r2 = outs[g + 2];
         final TopKCollector r3 = outs[g + 3];
+        // Read again only after an offer, the one thing that raises them.
+        float th0 = r0.threshold();
+        float th1 = r1.threshold();
+        float th2 = r2.threshold();
+        float th3 = r3.threshold();
+        boolean plain = unfiltered(allow, exclude, g, masks);
         for (int t = t0; t < t1; t++) {
-            if (tileMasks(allow, exclude, g, t, masks) == 0) {
+            if ((!plain || t >= fullTiles) && tileMasks(allow, exclude, g, t, masks) == 0) {
                 continue;
             }
             FloatVector z = FloatVector.zero(F);
@@ -640,84 +686,100 @@ final class VectorKernel implements TopKKernel {
             FloatVector c3 = FloatVector.fromArray(F, bias, base + 3 * L);
             FloatVector s;
             s = a00.mul(s0).add(c0);
-            if (s.compare(VectorOperators.GE, r0.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th0).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[0], base, r0);
+                th0 = r0.threshold();
             }
             s = a01.mul(s1).add(c1);
-            if (s.compare(VectorOperators.GE, r0.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th0).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[1], base + 1 * L, r0);
+                th0 = r0.threshold();
             }
             s = a02.mul(s2).add(c2);
-            if (s.compare(VectorOperators.GE, r0.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th0).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[2], base + 2 * L, r0);
+                th0 = r0.threshold();
             }
             s = a03.mul(s3).add(c3);
-            if (s.compare(VectorOperators.GE, r0.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th0).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[3], base + 3 * L, r0);
+                th0 = r0.threshold();
             }
             s = a10.mul(s0).add(c0);
-            if (s.compare(VectorOperators.GE, r1.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th1).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[4], base, r1);
+                th1 = r1.threshold();
             }
             s = a11.mul(s1).add(c1);
-            if (s.compare(VectorOperators.GE, r1.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th1).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[5], base + 1 * L, r1);
+                th1 = r1.threshold();
             }
             s = a12.mul(s2).add(c2);
-            if (s.compare(VectorOperators.GE, r1.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th1).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[6], base + 2 * L, r1);
+                th1 = r1.threshold();
             }
             s = a13.mul(s3).add(c3);
-            if (s.compare(VectorOperators.GE, r1.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th1).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[7], base + 3 * L, r1);
+                th1 = r1.threshold();
             }
             s = a20.mul(s0).add(c0);
-            if (s.compare(VectorOperators.GE, r2.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th2).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[8], base, r2);
+                th2 = r2.threshold();
             }
             s = a21.mul(s1).add(c1);
-            if (s.compare(VectorOperators.GE, r2.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th2).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[9], base + 1 * L, r2);
+                th2 = r2.threshold();
             }
             s = a22.mul(s2).add(c2);
-            if (s.compare(VectorOperators.GE, r2.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th2).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[10], base + 2 * L, r2);
+                th2 = r2.threshold();
             }
             s = a23.mul(s3).add(c3);
-            if (s.compare(VectorOperators.GE, r2.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th2).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[11], base + 3 * L, r2);
+                th2 = r2.threshold();
             }
             s = a30.mul(s0).add(c0);
-            if (s.compare(VectorOperators.GE, r3.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th3).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[12], base, r3);
+                th3 = r3.threshold();
             }
             s = a31.mul(s1).add(c1);
-            if (s.compare(VectorOperators.GE, r3.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th3).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[13], base + 1 * L, r3);
+                th3 = r3.threshold();
             }
             s = a32.mul(s2).add(c2);
-            if (s.compare(VectorOperators.GE, r3.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th3).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[14], base + 2 * L, r3);
+                th3 = r3.threshold();
             }
             s = a33.mul(s3).add(c3);
-            if (s.compare(VectorOperators.GE, r3.threshold()).anyTrue()) {
+            if (s.compare(VectorOperators.GE, th3).anyTrue()) {
                 s.intoArray(tmp, 0);
                 offerLanes(tmp, masks[15], base + 3 * L, r3);
+                th3 = r3.threshold();
             }
         }
     }
