@@ -232,21 +232,20 @@ final class Batcher {
     }
 
     /**
-     * Finds a predictor for a call its caller runs, or null if the call is to queue. Nothing may be
-     * queued (calls keep their order). When most recent runs took less than the hand-off cost
-     * ({@link #quick()}), any idle predictor will do, and if none is idle the caller makes one,
-     * within {@link ServingConfig#maxPredictors()}. Otherwise the model must be idle: calls that
-     * arrive while it is busy queue, to be batched.
+     * Finds a predictor for a call its caller runs, or null if the call is to queue. When most
+     * recent runs took less than the hand-off cost ({@link #quick()}), an idle predictor will do if
+     * nothing is queued (queued calls have the first claim on idle ones), and otherwise the caller
+     * makes one, within {@link ServingConfig#maxPredictors()}: a quick model's callers never wait
+     * behind a queue while a predictor can be made. Otherwise the model must be idle and nothing
+     * queued: calls that arrive while it is busy queue, to be batched.
      */
     private Slot claim(Call call) {
         lockBriefly();
         try {
             checkServing();
-            if (!queue.isEmpty()) {
-                return null;
-            }
             boolean quick = quick();
-            if (!idle.isEmpty() && (quick || idle.size() == slots.size())) {
+            // Idle predictors go to queued calls first (a worker is on its way for them).
+            if (queue.isEmpty() && !idle.isEmpty() && (quick || idle.size() == slots.size())) {
                 call.enqueuedAt(ticker.read());
                 return idle.pop();
             }

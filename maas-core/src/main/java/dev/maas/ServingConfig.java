@@ -67,7 +67,7 @@ record ServingConfig(
         int maxPredictors =
                 intProperty(card, ServingOptions.MAX_PREDICTORS, defaults.maxPredictors(), 0);
         if (maxPredictors == 0) {
-            maxPredictors = 8 * Math.max(1, cores);
+            maxPredictors = 16 * Math.max(1, cores);
         }
         maxPredictors = Math.max(maxPredictors, workers);
         boolean warmUp = defaults.warmUp();

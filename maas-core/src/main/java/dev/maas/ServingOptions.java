@@ -37,8 +37,8 @@ import java.util.Objects;
  *       batched, which is where batching multiplies throughput.
  *   <li>Quicker: queueing would cost more than it saves, so a caller that finds no idle predictor
  *       makes one of its own (predictors share the model's weights) and runs its call at once, up
- *       to {@code maxPredictors} predictors in all (default 8 per core, at least the workers); only
- *       beyond that do calls queue.
+ *       to {@code maxPredictors} predictors in all (default 16 per core, at least the workers);
+ *       only beyond that do calls queue.
  * </ul>
  *
  * <p>{@code handOffCost} zero makes every model count as slow. Asynchronous calls, calls with a
@@ -72,7 +72,7 @@ import java.util.Objects;
  * @param warmUp whether to warm models up at load
  * @param warmUpBatchSizes the batch sizes to warm up with; empty for the default
  * @param maxPredictors the most predictors per model version, the workers' and those callers make;
- *     0 for 8 per core (never fewer than the workers)
+ *     0 for 16 per core (never fewer than the workers)
  * @param handOffCost runs quicker than this are not worth a hand-off to a worker (see above); zero
  *     to always queue calls when a predictor is busy
  */

@@ -111,11 +111,11 @@ class ServingOptionsTest {
     }
 
     @Test
-    void resolve_predictorsDefaultToEightPerCore_neverFewerThanTheWorkers() {
+    void resolve_predictorsDefaultTo16PerCore_neverFewerThanTheWorkers() {
         ServingConfig auto =
                 ServingConfig.resolve(
                         card().build(), ServingOptions.defaults(), EngineOptions.defaults(), 2);
-        assertThat(auto.maxPredictors()).isEqualTo(16);
+        assertThat(auto.maxPredictors()).isEqualTo(32);
         assertThat(auto.handOffNanos()).isEqualTo(50_000);
         ServingConfig few =
                 ServingConfig.resolve(

@@ -50,10 +50,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       arrive while every predictor is busy queue and run as one batch.
  * </ul>
  *
- * <p>Two models ({@link #model}): {@code mlp-32-64-8}, tiny, where a call costs little more than
- * its overhead; and {@code mlp-256-1024-1024-256} (1.6 M weights), where a call is real compute and
- * batching should multiply throughput. Two loads: {@link #oneCaller} (one thread) and {@link
- * #sixteenCallers} (16 threads).
+ * <p>Three models ({@link #model}): {@code mlp-32-64-8}, tiny, where a call costs little more than
+ * its overhead; {@code mlp-256-1024-1024-256} (1.6 M weights, 6.4 MB, held in the caches), where a
+ * call is real compute; and {@code mlp-1024-4096-4096-1024} (25 M weights, 100 MB, the size of a
+ * small transformer encoder, read from memory on every call), where a batch reads the weights once
+ * for all its rows and batching multiplies throughput most. Two loads: {@link #oneCaller} (one
+ * thread) and {@link #sixteenCallers} (16 threads).
  *
  * <p>Every call, for every peer, builds its input in a per-call sub-manager of the thread's manager
  * and closes it after reading the output back to the heap, as a leak-free DJL caller does; the
@@ -87,7 +89,7 @@ public class ServingBenchmark {
     static final int OUTPUTS = 8;
 
     /** The MLP: {@code mlp-<inputs>-<hidden>...-<outputs>}. */
-    @Param({"mlp-32-64-8", "mlp-256-1024-1024-256"})
+    @Param({"mlp-32-64-8", "mlp-256-1024-1024-256", "mlp-1024-4096-4096-1024"})
     public String model;
 
     /** Which way the calls are served. */
@@ -97,6 +99,16 @@ public class ServingBenchmark {
     /** maas's workers (and predictors) for the model; 0 for its default (see ServingOptions). */
     @Param({"0"})
     public int maasWorkers;
+
+    /**
+     * PyTorch's intra-op threads, for every peer alike ({@code ai.djl.pytorch.num_threads}, set
+     * before the engine starts; maas also gets it as {@link EngineOptions#INTRA_OP_THREADS}, which
+     * sizes its workers to {@code cores / threads}); 0 for the engine's default, every core. With
+     * many callers, one thread per operator is DJL's advice: otherwise each caller spreads every
+     * operator over all cores and they oversubscribe them.
+     */
+    @Param({"0"})
+    public int intraOpThreads;
 
     /** Where the model runs: {@code cpu} or {@code gpu}. */
     @Param({"cpu"})
@@ -112,6 +124,11 @@ public class ServingBenchmark {
     /** Saves the MLP, then loads it the way {@link #peer} needs. */
     @Setup(Level.Trial)
     public void setUp() throws Exception {
+        EngineOptions engine = EngineOptions.defaults();
+        if (intraOpThreads > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(intraOpThreads));
+            engine = engine.with(EngineOptions.INTRA_OP_THREADS, Integer.toString(intraOpThreads));
+        }
         dev = Devices.resolve(device);
         String[] parts = model.split("-");
         if (parts.length < 4 || !parts[0].equals("mlp")) {
@@ -137,7 +154,7 @@ public class ServingBenchmark {
             maas =
                     ModelService.builder()
                             .root(dir.resolve("repo"))
-                            .engineOptions(EngineOptions.defaults().withDevice(dev))
+                            .engineOptions(engine.withDevice(dev))
                             .serving(ServingOptions.builder().workers(maasWorkers).build())
                             .build();
             maas.publish(

@@ -374,7 +374,12 @@ public final class BenchmarkReport {
                             s == null ? Double.NaN : s.percentileMicros("50.0"),
                             s == null ? Double.NaN : s.percentileMicros("99.0"),
                             s == null ? Double.NaN : s.percentileMicros("99.9"));
-            String model = any.param("model", "mlp-32-64-8") + " on " + any.param("device", "cpu");
+            String threads = any.param("intraOpThreads", "0");
+            String model =
+                    any.param("model", "mlp-32-64-8")
+                            + " on "
+                            + any.param("device", "cpu")
+                            + (threads.equals("0") ? "" : ", " + threads + " intra-op thread(s)");
             out.computeIfAbsent(model, k -> new TreeMap<>())
                     .computeIfAbsent(any.threads(), k -> new LinkedHashMap<>())
                     .put(peerLabel(any), cell);
@@ -386,6 +391,8 @@ public final class BenchmarkReport {
         return r.param("model", "")
                 + "|"
                 + r.param("device", "")
+                + "|"
+                + r.param("intraOpThreads", "0")
                 + "|"
                 + r.threads()
                 + "|"

@@ -175,7 +175,7 @@ public class MaasProperties {
         /** Batch sizes used for warm-up; default powers of two up to the max batch size. */
         private List<Integer> warmUpBatchSizes = new ArrayList<>();
 
-        /** The most predictors per model version; default 0, eight per core. */
+        /** The most predictors per model version; default 0, 16 per core. */
         private Integer maxPredictors;
 
         /** Per-call run time below which calls are not worth a hand-off; default 50 µs. */
