@@ -9,8 +9,10 @@ import static dev.maas.ServingFixtures.output;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.maas.testing.FakeTicker;
 import dev.maas.testing.MlpModel;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -400,5 +402,36 @@ class CallerRunsTest {
         assertThat(GuardedMlpFactory.threads(counter))
                 .containsExactlyInAnyOrder(me, (String) ra[1], (String) rb[1], "maas-m:1-worker-0");
         assertThat(predictors()).isEqualTo(2);
+    }
+
+    @Test
+    void aModelThatReturnsItsInput_givesTheCallerAnArrayOfItsOwn_closingOneLeavesTheOther()
+            throws Exception {
+        service(ServingOptions.builder().workers(1).warmUp(false).build());
+        Path dir = tmp.resolve("identity");
+        IdentityBlockFactory.save(dir, "id", IN);
+        maas.publish(
+                ModelPackage.of(
+                        ModelCard.builder("id")
+                                .engine("PyTorch")
+                                .format("djl")
+                                .inputs(TensorSpec.of("x", DataType.FLOAT32, -1, IN))
+                                .outputs(TensorSpec.of("y", DataType.FLOAT32, -1, IN))
+                                .property("blockFactory", IdentityBlockFactory.class.getName())
+                                .build(),
+                        dir));
+        Endpoint endpoint = maas.endpoint("id");
+
+        try (NDManager call = manager.newSubManager()) {
+            float[][] x = input(90, 2);
+            NDArray in = call.create(x);
+            // A lone call with the caller's PyTorch arrays: they reach the model as they are.
+            NDArray out = endpoint.predict(new NDList(in)).singletonOrThrow();
+            assertThat(out).isNotSameAs(in);
+            assertThat(out.getManager()).isSameAs(call);
+            assertClose(ServingFixtures.matrix(out), x);
+            out.close();
+            assertClose(ServingFixtures.matrix(in), x);
+        }
     }
 }
