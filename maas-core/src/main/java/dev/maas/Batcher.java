@@ -378,7 +378,10 @@ final class Batcher {
         }
     }
 
-    /** Returns a predictor a caller used; wakes a worker if calls queued meanwhile. */
+    /**
+     * Returns a predictor that ran for {@code ran} nanoseconds per call (negative: not counted);
+     * wakes a worker if calls queued meanwhile.
+     */
     private void putBack(Slot slot, long ran) {
         lockBriefly();
         try {
@@ -458,12 +461,9 @@ final class Batcher {
                 return;
             }
             Slot done = null;
-            long ran = -1;
             Claim claim;
-            while ((claim = take(done, ran)) != null) {
-                done = null;
-                ran = execute(claim.slot(), claim.batch());
-                done = claim.slot();
+            while ((claim = take(done)) != null) {
+                done = execute(claim.slot(), claim.batch()) ? null : claim.slot();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -586,18 +586,16 @@ final class Batcher {
     }
 
     /**
-     * Puts back {@code done} (the predictor of the previous batch, if any, which took {@code ran}
-     * nanoseconds per call) and waits for the next batch and an idle predictor to run it; null once
-     * shutting down with nothing queued.
+     * Puts back {@code done} (the predictor of the previous batch, if any) and waits for the next
+     * batch and an idle predictor to run it; null once shutting down with nothing queued.
      */
-    private Claim take(Slot done, long ran) throws InterruptedException {
+    private Claim take(Slot done) throws InterruptedException {
         while (true) {
             BatchQueue.Poll<Call> p;
             Slot slot = null;
             lock.lock();
             try {
                 if (done != null) {
-                    timed(ran);
                     idle.push(done);
                     done = null;
                 }
@@ -645,10 +643,12 @@ final class Batcher {
     }
 
     /**
-     * Runs a batch; returns how long the model took per call of it, or -1 when it did not run as
-     * one.
+     * Runs a batch. When it ran as one, puts {@code slot} back (counting the model's time per call
+     * towards {@link #quick()}) before the callers see their results, so that a caller who calls
+     * again at once finds the predictor idle, and returns true; returns false when the worker still
+     * holds {@code slot}.
      */
-    private long execute(Slot slot, List<Call> batch) {
+    private boolean execute(Slot slot, List<Call> batch) {
         long start = ticker.read();
         List<Call> calls = new ArrayList<>(batch.size());
         for (Call c : batch) {
@@ -658,7 +658,7 @@ final class Batcher {
             }
         }
         if (calls.isEmpty()) {
-            return -1;
+            return false;
         }
         List<List<Tensors.Tensor>> outputs;
         try {
@@ -666,11 +666,11 @@ final class Batcher {
         } catch (Tensors.SplitException e) {
             stopBatching(e);
             runEach(slot, calls);
-            return -1;
+            return false;
         } catch (Exception | Error e) {
             if (calls.size() == 1) {
                 fail(calls.get(0), failure(e));
-                return -1;
+                return false;
             }
             LOG.debug(
                     "{}: batch of {} calls failed, running them one by one",
@@ -678,13 +678,13 @@ final class Batcher {
                     calls.size(),
                     e);
             runEach(slot, calls);
-            return -1;
+            return false;
         }
-        long perCall = (ticker.read() - start) / calls.size();
+        putBack(slot, (ticker.read() - start) / calls.size());
         for (int i = 0; i < calls.size(); i++) {
             deliver(calls.get(i), outputs.get(i));
         }
-        return perCall;
+        return true;
     }
 
     private void runEach(Slot slot, List<Call> calls) {
