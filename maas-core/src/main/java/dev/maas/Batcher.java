@@ -460,10 +460,9 @@ final class Batcher {
             if (own == null) {
                 return;
             }
-            Slot done = null;
             Claim claim;
-            while ((claim = take(done)) != null) {
-                done = execute(claim.slot(), claim.batch()) ? null : claim.slot();
+            while ((claim = take()) != null) {
+                execute(claim.slot(), claim.batch());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -586,19 +585,15 @@ final class Batcher {
     }
 
     /**
-     * Puts back {@code done} (the predictor of the previous batch, if any) and waits for the next
-     * batch and an idle predictor to run it; null once shutting down with nothing queued.
+     * Waits for the next batch and an idle predictor to run it; null once shutting down with
+     * nothing queued.
      */
-    private Claim take(Slot done) throws InterruptedException {
+    private Claim take() throws InterruptedException {
         while (true) {
             BatchQueue.Poll<Call> p;
             Slot slot = null;
             lock.lock();
             try {
-                if (done != null) {
-                    idle.push(done);
-                    done = null;
-                }
                 while (true) {
                     if (idle.isEmpty()) {
                         // Every predictor is running: whoever puts one back wakes a worker.
@@ -643,12 +638,11 @@ final class Batcher {
     }
 
     /**
-     * Runs a batch. When it ran as one, puts {@code slot} back (counting the model's time per call
-     * towards {@link #quick()}) before the callers see their results, so that a caller who calls
-     * again at once finds the predictor idle, and returns true; returns false when the worker still
-     * holds {@code slot}.
+     * Runs a batch and puts {@code slot} back. When the batch ran as one, the predictor goes back
+     * (with the model's time per call counted towards {@link #quick()}) before the callers see
+     * their results, so that a caller who calls again at once finds it idle.
      */
-    private boolean execute(Slot slot, List<Call> batch) {
+    private void execute(Slot slot, List<Call> batch) {
         long start = ticker.read();
         List<Call> calls = new ArrayList<>(batch.size());
         for (Call c : batch) {
@@ -658,7 +652,8 @@ final class Batcher {
             }
         }
         if (calls.isEmpty()) {
-            return false;
+            putBack(slot, -1);
+            return;
         }
         List<List<Tensors.Tensor>> outputs;
         try {
@@ -666,25 +661,26 @@ final class Batcher {
         } catch (Tensors.SplitException e) {
             stopBatching(e);
             runEach(slot, calls);
-            return false;
+            putBack(slot, -1);
+            return;
         } catch (Exception | Error e) {
             if (calls.size() == 1) {
                 fail(calls.get(0), failure(e));
-                return false;
+            } else {
+                LOG.debug(
+                        "{}: batch of {} calls failed, running them one by one",
+                        card.ref(),
+                        calls.size(),
+                        e);
+                runEach(slot, calls);
             }
-            LOG.debug(
-                    "{}: batch of {} calls failed, running them one by one",
-                    card.ref(),
-                    calls.size(),
-                    e);
-            runEach(slot, calls);
-            return false;
+            putBack(slot, -1);
+            return;
         }
         putBack(slot, (ticker.read() - start) / calls.size());
         for (int i = 0; i < calls.size(); i++) {
             deliver(calls.get(i), outputs.get(i));
         }
-        return true;
     }
 
     private void runEach(Slot slot, List<Call> calls) {
