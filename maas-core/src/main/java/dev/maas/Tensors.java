@@ -56,7 +56,7 @@ final class Tensors {
         boolean sameRows = true;
         for (NDArray a : list) {
             DataType type = a.getDataType();
-            if (type == DataType.STRING || type == DataType.UNKNOWN) {
+            if (!carriedAsBytes(type)) {
                 throw new InvalidInputException(
                         "model "
                                 + card.ref()
@@ -99,7 +99,7 @@ final class Tensors {
     static java.util.Optional<Input> zeros(List<TensorSpec> specs, int rows, boolean batchable) {
         List<Tensor> tensors = new ArrayList<>(specs.size());
         for (TensorSpec spec : specs) {
-            if (spec.dataType() == DataType.STRING || spec.dataType() == DataType.UNKNOWN) {
+            if (!carriedAsBytes(spec.dataType())) {
                 return java.util.Optional.empty();
             }
             long[] dims = spec.shape().getShape().clone();
@@ -269,9 +269,14 @@ final class Tensors {
         return perCall;
     }
 
+    /** Whether tensors of {@code type} are served: numeric and boolean ones, not strings. */
+    private static boolean carriedAsBytes(DataType type) {
+        return type != DataType.STRING && type != DataType.UNKNOWN;
+    }
+
     private static DataType checkOutput(ModelCard card, NDArray out) {
         DataType type = out.getDataType();
-        if (type == DataType.STRING || type == DataType.UNKNOWN) {
+        if (!carriedAsBytes(type)) {
             throw new MaasException(
                     "model "
                             + card.ref()
@@ -289,11 +294,9 @@ final class Tensors {
     static boolean local(NDList list, NDManager model) {
         for (NDArray a : list) {
             NDManager m = a.getManager();
-            DataType type = a.getDataType();
             if (m.getEngine() != model.getEngine()
                     || !m.getDevice().equals(model.getDevice())
-                    || type == DataType.STRING
-                    || type == DataType.UNKNOWN) {
+                    || !carriedAsBytes(a.getDataType())) {
                 return false;
             }
         }
